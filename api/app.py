@@ -1,0 +1,122 @@
+"""The FastAPI application: ``create_app(settings)`` builds one; nothing at import time.
+
+The driver opens in the lifespan (which also applies schema migrations) and
+closes there; each request gets the app's repository through a dependency.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from neo4j.exceptions import Neo4jError, ServiceUnavailable
+
+from api.deps import NormaliserDep, RepoDep, SettingsDep
+from api.errors import install_error_handlers
+from api.schemas import (
+    ErrorResponse,
+    EventResult,
+    EventsRequest,
+    EventsResponse,
+    HealthResponse,
+    ResolveRequest,
+    ResolveResponse,
+)
+from graph.errors import DatabaseUnavailable
+from graph.identifiers import NormalisationConfig, Normaliser
+from graph.ingest import Ingestor, RawRecord
+from graph.repository import GraphRepository, connect
+from graph.resolve import IdentityResolver
+from graph.settings import Settings, get_settings
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("idgraph.api")
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorResponse, "description": "invalid input (what and where)"},
+    503: {"model": ErrorResponse, "description": "Neo4j is unavailable"},
+}
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the API for ``settings`` (default: from the environment)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        driver = await run_in_threadpool(connect, settings)
+        repo = GraphRepository(driver, settings.neo4j_database)
+        applied = await run_in_threadpool(repo.migrate)
+        log.info("schema migrations applied: %s", ", ".join(applied))
+        app.state.settings = settings
+        app.state.repo = repo
+        app.state.normaliser = Normaliser(
+            NormalisationConfig(default_region=settings.default_region)
+        )
+        try:
+            yield
+        finally:
+            driver.close()
+
+    app = FastAPI(
+        title="idgraph",
+        version="0.1.0",
+        summary="Identity graph on Neo4j: who is this, and who influenced whom.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+
+    @app.get("/healthz", response_model=HealthResponse, tags=["operations"])
+    def healthz(repo: RepoDep) -> HealthResponse | JSONResponse:
+        """Whether Neo4j answers (503 if not), its version and the GDS plugin's."""
+        try:
+            server = repo.ping()
+            gds = repo.gds_version()
+        except (ServiceUnavailable, Neo4jError, DatabaseUnavailable, OSError) as e:
+            body = HealthResponse(status="unavailable", detail=type(e).__name__)
+            return JSONResponse(status_code=503, content=body.model_dump())
+        return HealthResponse(status="ok", neo4j=str(server.get("version")), gds=gds)
+
+    @app.post("/v1/resolve", response_model=ResolveResponse, responses=_ERRORS, tags=["resolution"])
+    def resolve(body: ResolveRequest, repo: RepoDep, normaliser: NormaliserDep) -> ResolveResponse:
+        """Who is this? The identity behind one or more identifiers (raw formats welcome).
+
+        Unknown identifiers are not an error: the answer says ``status: unknown``.
+        Invalid ones are listed in ``invalid`` with the reason, and the rest resolve.
+        """
+        result = IdentityResolver(repo, normaliser).resolve(
+            [(i.type, i.value) for i in body.identifiers]
+        )
+        return ResolveResponse.model_validate(result, from_attributes=True)
+
+    @app.post("/v1/events", response_model=EventsResponse, responses=_ERRORS, tags=["ingest"])
+    def post_events(
+        body: EventsRequest, repo: RepoDep, normaliser: NormaliserDep, settings: SettingsDep
+    ) -> EventsResponse:
+        """Ingest a batch of events; each gets its own result (accepted, duplicate, rejected).
+
+        The same code path as ``idgraph ingest``; ``summary`` keeps
+        ``accepted + duplicates + rejected == lines_read``.
+        """
+        records = [RawRecord(n, "", e) for n, e in enumerate(body.events)]
+        summary, outcomes = Ingestor(repo, normaliser, settings.batch_size).ingest(records)
+        results = [
+            EventResult(
+                index=o.line,
+                status=o.status,
+                event_id=o.event_id,
+                reason=o.reason or None,
+                location=o.location or None,
+                issues=list(o.issues),
+            )
+            for o in outcomes
+        ]
+        return EventsResponse(summary=summary.as_dict(), results=results)
+
+    return app

@@ -1,0 +1,31 @@
+"""Dependencies: the repository, resolver and ingestor of the running app."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from graph.identifiers import Normaliser
+from graph.repository import GraphRepository
+from graph.settings import Settings
+
+
+def get_repo(request: Request) -> GraphRepository:
+    repo: GraphRepository = request.app.state.repo
+    return repo
+
+
+def get_normaliser(request: Request) -> Normaliser:
+    normaliser: Normaliser = request.app.state.normaliser
+    return normaliser
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+RepoDep = Annotated[GraphRepository, Depends(get_repo)]
+NormaliserDep = Annotated[Normaliser, Depends(get_normaliser)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]

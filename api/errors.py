@@ -1,0 +1,79 @@
+"""The one place where domain errors become HTTP answers."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+
+from graph.errors import (
+    ConfigurationError,
+    DatabaseError,
+    DatabaseUnavailable,
+    IdgraphError,
+    InputError,
+    NotFound,
+)
+
+log = logging.getLogger("idgraph.api")
+
+_STATUS: list[tuple[type[IdgraphError], int]] = [
+    (InputError, 422),
+    (NotFound, 404),
+    (DatabaseUnavailable, 503),
+    (DatabaseError, 503),
+    (ConfigurationError, 500),
+]
+
+
+def _body(error: str, detail: str, location: str | None = None) -> dict[str, str | None]:
+    return {"error": error, "detail": detail, "location": location}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map the error tree to status codes; the database's faults are 503, never 500."""
+
+    @app.exception_handler(IdgraphError)
+    async def _domain(_: Request, exc: IdgraphError) -> JSONResponse:
+        status = next((code for cls, code in _STATUS if isinstance(exc, cls)), 500)
+        location = exc.location if isinstance(exc, InputError) else None
+        return JSONResponse(
+            status_code=status, content=_body(type(exc).__name__, str(exc), location)
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # Pydantic's messages, with locations, and never the input values.
+        errors = [
+            {"location": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"location": "", "message": "invalid request"}
+        return JSONResponse(
+            status_code=422,
+            content={
+                "error": "InvalidRequest",
+                "detail": f"{first['location']}: {first['message']}",
+                "location": first["location"],
+                "errors": errors[:20],
+            },
+        )
+
+    @app.exception_handler(ServiceUnavailable)
+    @app.exception_handler(SessionExpired)
+    async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("Neo4j unavailable: %s", type(exc).__name__)
+        return JSONResponse(
+            status_code=503, content=_body("DatabaseUnavailable", "Neo4j is not reachable")
+        )
+
+    @app.exception_handler(Neo4jError)
+    async def _neo4j(_: Request, exc: Neo4jError) -> JSONResponse:
+        # The code only: messages may quote parameters, which are personal data.
+        log.error("Neo4j error %s", exc.code)
+        return JSONResponse(
+            status_code=503, content=_body("DatabaseError", f"Neo4j error {exc.code}")
+        )

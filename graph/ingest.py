@@ -1,0 +1,447 @@
+"""Ingest: events from files or the API into the graph, with nothing lost.
+
+Every input record ends *accepted*, a *duplicate* (same ``(source, event_id)`` as an
+event already in the graph or earlier in the input) or *rejected* (with its line,
+the reason and the original text, written to the rejects file). The summary keeps
+``accepted + duplicates + rejected == records read``.
+
+Writes are batched: one transaction per batch creates the batch's new events, then
+upserts what only those new events saw (identifiers, observations, co-occurrence
+links pre-aggregated per pair, referrals), so a re-run changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import combinations
+from pathlib import Path
+from typing import IO, Any, Literal
+
+from graph.errors import InputError, InvalidEvent
+from graph.events import PreparedEvent, prepare_event
+from graph.identifiers import Identifier, Normaliser
+from graph.repository import GraphRepository
+
+__all__ = [
+    "EventOutcome",
+    "Ingestor",
+    "IngestSummary",
+    "RawRecord",
+    "read_csv",
+    "read_jsonl",
+    "read_path",
+]
+
+Status = Literal["accepted", "duplicate", "rejected"]
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One input record: where it came from, its original text, and its parsed form.
+
+    ``parsed`` is the decoded JSON object, or the exception that decoding raised.
+    """
+
+    line: int
+    text: str
+    parsed: object
+
+
+@dataclass
+class EventOutcome:
+    """What happened to one input record."""
+
+    line: int
+    status: Status
+    reason: str = ""
+    location: str = ""
+    issues: tuple[str, ...] = ()
+    event_id: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"line": self.line, "status": self.status}
+        if self.event_id is not None:
+            out["event_id"] = self.event_id
+        if self.reason:
+            out["reason"] = self.reason
+        if self.location:
+            out["location"] = self.location
+        if self.issues:
+            out["issues"] = list(self.issues)
+        return out
+
+
+@dataclass
+class IngestSummary:
+    """Counts of one ingest run; ``accepted + duplicates + rejected == read``."""
+
+    read: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    identifiers_rejected: int = 0
+    identifiers_blocked: int = 0
+    rejects_file: str | None = None
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: IngestSummary) -> None:
+        self.read += other.read
+        self.accepted += other.accepted
+        self.duplicates += other.duplicates
+        self.rejected += other.rejected
+        self.identifiers_rejected += other.identifiers_rejected
+        self.identifiers_blocked += other.identifiers_blocked
+        for k, v in other.reasons.items():
+            self.reasons[k] = self.reasons.get(k, 0) + v
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "lines_read": self.read,
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "identifiers_rejected": self.identifiers_rejected,
+            "identifiers_blocked": self.identifiers_blocked,
+            "rejects_file": self.rejects_file,
+            "rejection_reasons": dict(sorted(self.reasons.items())),
+        }
+
+
+# --- readers ------------------------------------------------------------------------------
+
+
+def read_jsonl(stream: IO[str]) -> Iterator[RawRecord]:
+    """One record per non-blank line; undecodable lines carry their error."""
+    for n, line in enumerate(stream, start=1):
+        text = line.rstrip("\r\n")
+        if not text.strip():
+            continue
+        try:
+            parsed: object = json.loads(text)
+        except json.JSONDecodeError as e:
+            parsed = InvalidEvent(f"not valid JSON ({e.msg} at column {e.colno})")
+        yield RawRecord(n, text, parsed)
+
+
+_CSV_FIXED = ("event_id", "timestamp", "source", "channel", "type")
+
+
+def _csv_row_to_event(row: dict[str, str | None]) -> dict[str, Any]:
+    """Flat CSV columns to the event format.
+
+    Columns: ``event_id, timestamp, source, channel, type``; one column per identifier
+    type (``email``, ``phone``...; several values separated by ``|``); referrers as
+    ``referred_by.<type>``; attributes as ``attr.<name>`` (values kept as text).
+    """
+    event: dict[str, Any] = {}
+    identifiers: list[dict[str, str]] = []
+    referred: list[dict[str, str]] = []
+    attributes: dict[str, str] = {}
+    for column, raw in row.items():
+        if column is None:
+            raise InvalidEvent("more fields than header columns", location="row")
+        value = (raw or "").strip()
+        if not value:
+            continue
+        name = column.strip()
+        if name in _CSV_FIXED:
+            event[name] = value
+        elif name.startswith("attr."):
+            attributes[name.removeprefix("attr.")] = value
+        elif name.startswith("referred_by."):
+            kind = name.removeprefix("referred_by.")
+            referred += [{"type": kind, "value": v} for v in value.split("|") if v.strip()]
+        else:
+            identifiers += [{"type": name, "value": v} for v in value.split("|") if v.strip()]
+    event["identifiers"] = identifiers
+    if referred:
+        event["referred_by"] = referred
+    if attributes:
+        event["attributes"] = attributes
+    return event
+
+
+def read_csv(stream: IO[str]) -> Iterator[RawRecord]:
+    """One record per CSV data row (line numbers count the header as line 1)."""
+    text = stream.read()
+    lines = text.splitlines()
+    reader = csv.DictReader(io.StringIO(text), strict=True)
+    if reader.fieldnames is None:
+        return
+    missing = [c for c in ("event_id", "timestamp") if c not in reader.fieldnames]
+    if missing:
+        raise InputError(f"CSV header lacks required column(s): {', '.join(missing)}", "line 1")
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            n = reader.line_num
+            original = lines[n - 1] if 0 < n <= len(lines) else ""
+            yield RawRecord(n, original, InvalidEvent(f"malformed CSV ({e})"))
+            continue
+        n = reader.line_num
+        original = lines[n - 1] if 0 < n <= len(lines) else ""
+        try:
+            parsed: object = _csv_row_to_event(row)
+        except InvalidEvent as e:
+            parsed = e
+        yield RawRecord(n, original, parsed)
+
+
+def read_path(path: Path) -> Iterator[RawRecord]:
+    """Records of a ``.jsonl``/``.ndjson``/``.json`` or ``.csv`` file, by its suffix."""
+    suffix = path.suffix.lower()
+    with path.open(encoding="utf-8", errors="strict", newline="") as f:
+        if suffix == ".csv":
+            yield from read_csv(f)
+        elif suffix in (".jsonl", ".ndjson", ".json"):
+            yield from read_jsonl(f)
+        else:
+            raise InputError(
+                f"unknown file type '{suffix}': use .jsonl (JSON Lines) or .csv", str(path)
+            )
+
+
+# --- the writer ---------------------------------------------------------------------------
+
+
+def _ident_row(i: Identifier) -> tuple[str, str]:
+    return (i.type, i.value)
+
+
+def _batch_rows(events: list[PreparedEvent]) -> dict[str, list[dict[str, Any]]]:
+    """Pre-aggregate what ``events`` saw into rows, sorted to take locks in one order."""
+    idents: dict[tuple[str, str], dict[str, Any]] = {}
+    links: dict[tuple[tuple[str, str], tuple[str, str]], dict[str, Any]] = {}
+    observations: list[dict[str, Any]] = []
+    referrals: list[dict[str, Any]] = []
+
+    def touch(i: Identifier, at: datetime, blocked: bool, count: int) -> None:
+        key = _ident_row(i)
+        row = idents.get(key)
+        if row is None:
+            idents[key] = {
+                "type": i.type,
+                "value": i.value,
+                "first_seen": at,
+                "last_seen": at,
+                "count": count,
+                "blocked": blocked,
+            }
+        else:
+            row["first_seen"] = min(row["first_seen"], at)
+            row["last_seen"] = max(row["last_seen"], at)
+            row["count"] += count
+
+    for ev in events:
+        at = ev.timestamp
+        for i in ev.identifiers:
+            touch(i, at, False, 1)
+        for i in ev.blocked:
+            touch(i, at, True, 1)
+        for i in ev.referrers:
+            touch(i, at, False, 0)
+        for role, items in (
+            ("subject", ev.identifiers + ev.blocked),
+            ("referrer", ev.referrers),
+        ):
+            observations += [
+                {
+                    "source": ev.source,
+                    "event_id": ev.event_id,
+                    "type": i.type,
+                    "value": i.value,
+                    "role": role,
+                }
+                for i in items
+            ]
+        ordered = sorted({_ident_row(i) for i in ev.identifiers})
+        for a, b in combinations(ordered, 2):
+            link = links.get((a, b))
+            if link is None:
+                links[(a, b)] = {
+                    "a_type": a[0],
+                    "a_value": a[1],
+                    "b_type": b[0],
+                    "b_value": b[1],
+                    "count": 1,
+                    "first_seen": at,
+                    "last_seen": at,
+                    "channels": [ev.channel],
+                    "sources": [ev.source],
+                }
+            else:
+                link["count"] += 1
+                link["first_seen"] = min(link["first_seen"], at)
+                link["last_seen"] = max(link["last_seen"], at)
+                if ev.channel not in link["channels"]:
+                    link["channels"].append(ev.channel)
+                if ev.source not in link["sources"]:
+                    link["sources"].append(ev.source)
+        for r in ev.referrers:
+            for s in ev.identifiers:
+                referrals.append(
+                    {
+                        "from_type": r.type,
+                        "from_value": r.value,
+                        "to_type": s.type,
+                        "to_value": s.value,
+                        "at": at,
+                        "source": ev.source,
+                        "event_id": ev.event_id,
+                    }
+                )
+    return {
+        "identifiers": [idents[k] for k in sorted(idents)],
+        "observations": observations,
+        "links": [links[k] for k in sorted(links)],
+        "referrals": referrals,
+    }
+
+
+class Ingestor:
+    """Validates, deduplicates and writes events in batches.
+
+    Args:
+        repo: where events are written.
+        normaliser: validates and normalises identifiers.
+        batch_size: events per write transaction.
+        on_reject: receives each rejected record and its outcome (e.g. the rejects file).
+    """
+
+    def __init__(
+        self,
+        repo: GraphRepository,
+        normaliser: Normaliser,
+        batch_size: int = 5000,
+        on_reject: Callable[[RawRecord, EventOutcome], None] | None = None,
+    ) -> None:
+        self.repo = repo
+        self.normaliser = normaliser
+        self.batch_size = batch_size
+        self.on_reject = on_reject
+
+    def ingest(
+        self,
+        records: Iterable[RawRecord],
+        progress: Callable[[int], None] | None = None,
+    ) -> tuple[IngestSummary, list[EventOutcome]]:
+        """Ingest records; returns the summary and one outcome per record, in order."""
+        summary = IngestSummary()
+        outcomes: list[EventOutcome] = []
+        pending: list[tuple[EventOutcome, PreparedEvent]] = []
+        seen: set[tuple[str, str]] = set()
+        for record in records:
+            summary.read += 1
+            outcome = EventOutcome(line=record.line, status="accepted")
+            outcomes.append(outcome)
+            try:
+                if isinstance(record.parsed, BaseException):
+                    raise record.parsed
+                event = prepare_event(record.parsed, self.normaliser)
+            except InputError as e:
+                self._reject(summary, record, outcome, str(e), e.location)
+                continue
+            outcome.event_id = event.event_id
+            outcome.issues = event.issues
+            summary.identifiers_rejected += sum(
+                1 for i in event.issues if not i.startswith("referred_by:")
+            )
+            summary.identifiers_blocked += len(event.blocked)
+            if event.dedup_key in seen:
+                outcome.status = "duplicate"
+                summary.duplicates += 1
+                continue
+            seen.add(event.dedup_key)
+            pending.append((outcome, event))
+            if len(pending) >= self.batch_size:
+                self._flush(pending, summary)
+                if progress:
+                    progress(summary.read)
+                pending = []
+        if pending:
+            self._flush(pending, summary)
+        if progress:
+            progress(summary.read)
+        return summary, outcomes
+
+    def _reject(
+        self,
+        summary: IngestSummary,
+        record: RawRecord,
+        outcome: EventOutcome,
+        reason: str,
+        location: str,
+    ) -> None:
+        outcome.status = "rejected"
+        outcome.reason = reason
+        outcome.location = location
+        summary.rejected += 1
+        key = reason.split(":", 1)[0] if location else reason
+        key = key[:80]
+        summary.reasons[key] = summary.reasons.get(key, 0) + 1
+        if self.on_reject is not None:
+            self.on_reject(record, outcome)
+
+    def _flush(
+        self, pending: list[tuple[EventOutcome, PreparedEvent]], summary: IngestSummary
+    ) -> None:
+        events = [e for _, e in pending]
+        rows = [
+            {
+                "idx": n,
+                "source": e.source,
+                "event_id": e.event_id,
+                "timestamp": e.timestamp,
+                "channel": e.channel,
+                "type": e.type,
+                "attributes": e.attributes_json,
+            }
+            for n, e in enumerate(events)
+        ]
+
+        def prepare(created: set[int]) -> dict[str, list[dict[str, Any]]]:
+            return _batch_rows([events[n] for n in sorted(created)])
+
+        created = set(self.repo.write_batch(f"b-{uuid.uuid4().hex}", rows, prepare))
+        for n, (outcome, _event) in enumerate(pending):
+            if n in created:
+                summary.accepted += 1
+            else:
+                outcome.status = "duplicate"
+                summary.duplicates += 1
+
+
+class RejectsFile:
+    """Appends rejected records to a JSON Lines file: line, reason, location, original."""
+
+    def __init__(self, path: Path, source_name: str) -> None:
+        self.path = path
+        self.source_name = source_name
+        self._file: IO[str] | None = None
+
+    def __call__(self, record: RawRecord, outcome: EventOutcome) -> None:
+        if self._file is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = self.path.open("a", encoding="utf-8")
+        entry = {
+            "file": self.source_name,
+            "line": record.line,
+            "reason": outcome.reason,
+            "location": outcome.location,
+            "original": record.text,
+        }
+        self._file.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None

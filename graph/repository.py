@@ -1,0 +1,240 @@
+"""The one object that talks to Neo4j: every Cypher text the code runs goes through it.
+
+Queries come from the catalog (:mod:`graph.cypher`), values always go in as
+parameters, reads run with ``execute_read`` (routable on a cluster), writes with
+``execute_write`` (retried by the driver on transient errors such as deadlocks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, LiteralString
+
+import neo4j
+from neo4j import Driver, GraphDatabase, ManagedTransaction
+from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable
+
+from graph import cypher
+from graph.errors import ConfigurationError, DatabaseUnavailable
+from graph.settings import Settings
+
+__all__ = ["GraphRepository", "connect"]
+
+Row = dict[str, Any]
+
+
+def _native(value: Any) -> Any:
+    """Neo4j temporal values to Python's (``datetime``...), recursively in lists."""
+    if hasattr(value, "to_native"):
+        return value.to_native()
+    if isinstance(value, list):
+        return [_native(v) for v in value]
+    return value
+
+
+def _row(record: neo4j.Record) -> Row:
+    return {k: _native(record[k]) for k in record.keys()}
+
+
+def _q(name: str) -> LiteralString:
+    # The catalog's files are part of the package, not user input: safe as query text.
+    return cypher.query(name)
+
+
+def _password(settings: Settings) -> str:
+    if settings.neo4j_password is not None:
+        return settings.neo4j_password.get_secret_value()
+    if settings.uses_local_db:
+        from graph.localdb import LocalNeo4j
+
+        return LocalNeo4j(settings).password()
+    raise ConfigurationError("NEO4J_URI is set but NEO4J_PASSWORD is not")
+
+
+def connect(settings: Settings) -> Driver:
+    """A driver for the configured server (``NEO4J_URI``) or the local one.
+
+    Raises:
+        DatabaseUnavailable: the server does not answer or refuses the credentials.
+    """
+    driver = GraphDatabase.driver(
+        settings.bolt_uri,
+        auth=(settings.neo4j_username, _password(settings)),
+        max_connection_pool_size=50,
+        notifications_min_severity="OFF",
+        connection_acquisition_timeout=30.0,
+    )
+    try:
+        driver.verify_connectivity()
+    except AuthError as e:
+        driver.close()
+        raise DatabaseUnavailable(
+            f"Neo4j at {settings.bolt_uri} refused the credentials of user "
+            f"'{settings.neo4j_username}'"
+        ) from e
+    except (ServiceUnavailable, OSError) as e:
+        driver.close()
+        hint = "" if settings.neo4j_uri else " (start it with: idgraph db start)"
+        raise DatabaseUnavailable(f"Neo4j does not answer at {settings.bolt_uri}{hint}") from e
+    return driver
+
+
+class GraphRepository:
+    """Reads and writes of the identity graph in one Neo4j database.
+
+    Args:
+        driver: an open driver; the repository does not close it.
+        database: the database name (``NEO4J_DATABASE``).
+    """
+
+    def __init__(self, driver: Driver, database: str = "neo4j") -> None:
+        self.driver = driver
+        self.database = database
+
+    # --- plumbing ------------------------------------------------------------------------
+
+    def _read(self, name: str, **params: Any) -> list[Row]:
+        def work(tx: ManagedTransaction) -> list[Row]:
+            return [_row(r) for r in tx.run(_q(name), params)]
+
+        with self.driver.session(database=self.database) as session:
+            return session.execute_read(work)
+
+    def _write(self, name: str, **params: Any) -> list[Row]:
+        def work(tx: ManagedTransaction) -> list[Row]:
+            return [_row(r) for r in tx.run(_q(name), params)]
+
+        with self.driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
+    def session(self) -> neo4j.Session:
+        """A session on the repository's database (for multi-query transactions)."""
+        return self.driver.session(database=self.database)
+
+    # --- administration --------------------------------------------------------------------
+
+    def ping(self) -> Row:
+        """The server's name, version and edition; raises if it does not answer."""
+        rows = self._read("admin/ping")
+        return rows[0] if rows else {}
+
+    def gds_version(self) -> str | None:
+        """The GDS plugin's version, or None when the server does not have it."""
+        try:
+            rows = self._read("admin/gds_version")
+        except ClientError as e:
+            if "Unknown function" in (e.message or "") or "gds" in (e.message or ""):
+                return None
+            raise
+        return str(rows[0]["version"]) if rows else None
+
+    def migrate(self) -> list[str]:
+        """Apply every schema migration (idempotent). Returns the names applied."""
+        applied = []
+        with self.session() as session:
+            for name, statements in cypher.schema_migrations():
+                for statement in statements:
+                    session.run(statement).consume()
+                session.run(_q("admin/record_migration"), name=name).consume()
+                applied.append(name)
+        return applied
+
+    def reset_data(self) -> None:
+        """Delete every node and relationship; the schema stays. Callers confirm first."""
+        with self.session() as session:
+            session.run(_q("admin/reset_data")).consume()
+
+    def counts(self) -> dict[str, int]:
+        """How many identifiers, events, identities, links and referrals the graph holds."""
+        rows = self._read("admin/counts")
+        return {k: int(v) for k, v in rows[0].items()} if rows else {}
+
+    # --- ingest ------------------------------------------------------------------------------
+
+    def write_batch(
+        self,
+        batch_id: str,
+        events: Sequence[Row],
+        prepare: Any,
+    ) -> list[int]:
+        """Write one batch in one transaction: events first, then what the new ones saw.
+
+        Args:
+            batch_id: unique id of this write, marks the events it creates.
+            events: rows for ``ingest/merge_events``, each with an ``idx``.
+            prepare: called with the set of ``idx`` of newly created events; returns a
+                dict with the ``identifiers``, ``observations``, ``links`` and
+                ``referrals`` rows to write for exactly those events.
+
+        Returns:
+            The ``idx`` of the events this batch created (the others were duplicates).
+        """
+
+        def work(tx: ManagedTransaction) -> list[int]:
+            created = [
+                int(r["idx"])
+                for r in tx.run(_q("ingest/merge_events"), batch=batch_id, events=events)
+            ]
+            if not created:
+                return created
+            rows = prepare(set(created))
+            if rows["identifiers"]:
+                tx.run(_q("ingest/merge_identifiers"), identifiers=rows["identifiers"]).consume()
+            if rows["observations"]:
+                tx.run(
+                    _q("ingest/create_observations"), observations=rows["observations"]
+                ).consume()
+            if rows["links"]:
+                tx.run(_q("ingest/merge_links"), links=rows["links"]).consume()
+            if rows["referrals"]:
+                tx.run(_q("ingest/merge_referrals"), referrals=rows["referrals"]).consume()
+            return created
+
+        with self.session() as session:
+            return session.execute_write(work)
+
+    # --- clustering ----------------------------------------------------------------------------
+
+    def iter_links(self) -> Iterator[tuple[str, str]]:
+        """Every co-occurrence link as a pair of node ids (streamed)."""
+        with self.session() as session:
+            for record in session.run(_q("cluster/links_for_networkx")):
+                yield record["a"], record["b"]
+
+    def iter_identifier_ids(self) -> Iterator[str]:
+        """Every identifier's node id (streamed)."""
+        with self.session() as session:
+            for record in session.run(_q("cluster/identifier_ids")):
+                yield record["id"]
+
+    def write_components(self, rows: Sequence[Row], batch_size: int = 10_000) -> None:
+        """Write ``component`` on identifiers: rows of ``{id, component}``."""
+        for start in range(0, len(rows), batch_size):
+            self._write("cluster/write_components", rows=list(rows[start : start + batch_size]))
+
+    def component_anchors(self) -> list[Row]:
+        """One row per component: ``component``, ``anchor``, ``size``."""
+        return self._read("cluster/component_anchors")
+
+    def write_identities(self, run_id: str, rows: Sequence[Row], batch_size: int = 5_000) -> None:
+        """Create or refresh identities and stamp their members; then drop stale ones."""
+        for start in range(0, len(rows), batch_size):
+            self._write(
+                "cluster/write_identities", run=run_id, rows=list(rows[start : start + batch_size])
+            )
+        self._write("cluster/remove_stale_identities", run=run_id)
+
+    # --- resolution ----------------------------------------------------------------------------
+
+    def lookup_identifiers(self, identifiers: Sequence[Row]) -> list[Row]:
+        """The known identifiers among ``{type, value}`` rows, with their identity id."""
+        return self._read("resolve/lookup_identifiers", identifiers=list(identifiers))
+
+    def identity_members(self, identity_id: str) -> list[Row]:
+        """Every identifier of one identity."""
+        return self._read("resolve/identity_members", identity_id=identity_id)
+
+
+def is_database_error(exc: BaseException) -> bool:
+    """True for errors that mean the database, not the caller, is at fault."""
+    return isinstance(exc, Neo4jError | ServiceUnavailable | DatabaseUnavailable)

@@ -1,0 +1,93 @@
+"""Settings: one object, read from the environment on demand, never at import time.
+
+Standard Neo4j names (``NEO4J_URI``, ``NEO4J_USERNAME``, ``NEO4J_PASSWORD``,
+``NEO4J_DATABASE``) select an existing server; without ``NEO4J_URI`` idgraph uses the
+local Neo4j it manages itself (``idgraph db start``). Everything else is prefixed
+``IDGRAPH_``.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    base = os.environ.get(var)
+    return Path(base) if base else Path.home() / fallback
+
+
+def _default_cache_dir() -> Path:
+    return _xdg("XDG_CACHE_HOME", ".cache") / "idgraph"
+
+
+def _default_data_dir() -> Path:
+    return _xdg("XDG_DATA_HOME", ".local/share") / "idgraph"
+
+
+class Settings(BaseSettings):
+    """All of idgraph's settings.
+
+    The local-database defaults are sized for the reference machine (2 cores,
+    24 GiB): 4 GiB of heap and 4 GiB of page cache leave room for the API, the
+    networkx back end and a test instance beside it.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="IDGRAPH_", extra="ignore")
+
+    # An existing server (standard Neo4j variable names, no prefix).
+    neo4j_uri: str | None = Field(default=None, validation_alias="NEO4J_URI")
+    neo4j_username: str = Field(default="neo4j", validation_alias="NEO4J_USERNAME")
+    neo4j_password: SecretStr | None = Field(default=None, validation_alias="NEO4J_PASSWORD")
+    neo4j_database: str = Field(default="neo4j", validation_alias="NEO4J_DATABASE")
+
+    # The local Neo4j managed by the project.
+    cache_dir: Path = Field(default_factory=_default_cache_dir)
+    """Where the Neo4j, GDS and Browser jars are assembled (shared by every instance)."""
+    db_dir: Path = Field(default_factory=lambda: _default_data_dir() / "neo4j")
+    """The local instance: configuration, data, logs, pid and password files."""
+    bolt_port: int = Field(default=7687, ge=1, le=65535)
+    http_port: int = Field(default=7474, ge=1, le=65535)
+    heap: str = Field(default="4g", pattern=r"^\d+[kmgKMG]$")
+    pagecache: str = Field(default="4g", pattern=r"^\d+[kmgKMG]$")
+    start_timeout: float = Field(default=180.0, gt=0)
+    java: str = "java"
+    mvn: str = "mvn"
+
+    # The API.
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+
+    # Ingest and normalisation.
+    default_region: str = Field(default="FR", min_length=2, max_length=2)
+    batch_size: int = Field(default=5000, ge=1, le=100_000)
+
+    # Clustering back end: "auto" uses GDS when the server has it, else networkx.
+    cluster_backend: str = Field(default="auto", pattern="^(auto|gds|networkx)$")
+
+    @field_validator("default_region")
+    @classmethod
+    def _upper(cls, v: str) -> str:
+        return v.upper()
+
+    @property
+    def uses_local_db(self) -> bool:
+        """True when no ``NEO4J_URI`` is given: the project's own Neo4j is used."""
+        return not self.neo4j_uri
+
+    @property
+    def bolt_uri(self) -> str:
+        """The Bolt URI to connect to: the given server, else the local one."""
+        return self.neo4j_uri or f"bolt://127.0.0.1:{self.bolt_port}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once from the environment when first asked for."""
+    return Settings()

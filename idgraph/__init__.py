@@ -1,0 +1,1 @@
+"""The ``idgraph`` command line (composition root of ``graph`` and ``api``)."""

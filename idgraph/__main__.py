@@ -1,0 +1,5 @@
+"""``python -m idgraph``."""
+
+from idgraph.cli import main
+
+main()

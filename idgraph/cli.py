@@ -1,0 +1,351 @@
+"""The ``idgraph`` command: the local database, ingest, clustering, the API and the demo.
+
+This package is the composition root: it wires the core (``graph``) and the HTTP API
+(``api``) together; neither of them imports it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from graph.clustering import choose_backend, cluster
+from graph.errors import ConfigurationError, IdgraphError, ResetRefused
+from graph.identifiers import NormalisationConfig, Normaliser
+from graph.ingest import Ingestor, IngestSummary, RejectsFile, read_path
+from graph.localdb import LocalNeo4j
+from graph.repository import GraphRepository, connect
+from graph.settings import Settings, get_settings
+from graph.simulate import simulate, write_world
+
+app = typer.Typer(
+    help="idgraph: an identity graph on Neo4j.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The local Neo4j managed by idgraph.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+err = Console(stderr=True)
+out = Console()
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, indent=2, default=str))
+
+
+def _local(settings: Settings) -> LocalNeo4j:
+    return LocalNeo4j(settings, progress=lambda msg: err.print(f"[dim]{msg}[/dim]"))
+
+
+@contextmanager
+def _repo(settings: Settings) -> Iterator[GraphRepository]:
+    driver = connect(settings)
+    try:
+        yield GraphRepository(driver, settings.neo4j_database)
+    finally:
+        driver.close()
+
+
+def _no_local_db_when_uri(settings: Settings, action: str) -> bool:
+    if not settings.uses_local_db:
+        err.print(
+            f"NEO4J_URI is set ({settings.neo4j_uri}): idgraph does not {action} a server "
+            "it does not manage."
+        )
+        return True
+    return False
+
+
+# --- db ----------------------------------------------------------------------------------
+
+
+@db_app.command("install")
+def db_install() -> None:
+    """Assemble Neo4j, GDS and Neo4j Browser from Maven Central into the cache."""
+    local = _local(get_settings())
+    path = local.install()
+    err.print(f"Neo4j, GDS and Browser are in {path}")
+
+
+@db_app.command("start")
+def db_start() -> None:
+    """Start the local Neo4j (idempotent) and wait until it answers."""
+    settings = get_settings()
+    if _no_local_db_when_uri(settings, "start"):
+        return
+    local = _local(settings)
+    status, started = local.start()
+    word = "started" if started else "already running"
+    err.print(
+        f"Neo4j {word} (pid {status.pid}): {status.bolt_uri}, Browser {status.http_url}/browser/"
+    )
+    with _repo(settings) as repo:
+        applied = repo.migrate()
+    err.print(f"schema up to date ({len(applied)} migration(s))")
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the local Neo4j that idgraph started (by its recorded pid)."""
+    settings = get_settings()
+    if _no_local_db_when_uri(settings, "stop"):
+        return
+    stopped = _local(settings).stop()
+    err.print("Neo4j stopped" if stopped else "Neo4j was not running")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Whether the local Neo4j runs, where, and which versions (as JSON)."""
+    settings = get_settings()
+    if settings.uses_local_db:
+        status = _local(settings).status()
+        data: dict[str, Any] = status.as_dict()
+        if status.running:
+            with _repo(settings) as repo:
+                data["counts"] = repo.counts()
+                data["gds_running_version"] = repo.gds_version()
+        _print_json(data)
+        if not status.running:
+            raise typer.Exit(3)
+    else:
+        with _repo(settings) as repo:
+            _print_json(
+                {"bolt_uri": settings.bolt_uri, "server": repo.ping(), "gds": repo.gds_version()}
+            )
+
+
+@db_app.command("logs")
+def db_logs(lines: Annotated[int, typer.Option("--lines", "-n", min=1)] = 50) -> None:
+    """The last lines of the local Neo4j's logs."""
+    print(_local(get_settings()).log_tail(lines))
+
+
+@db_app.command("migrate")
+def db_migrate() -> None:
+    """Apply the schema migrations (cypher/schema/*.cypher), idempotently."""
+    with _repo(get_settings()) as repo:
+        applied = repo.migrate()
+    err.print("applied: " + ", ".join(applied))
+
+
+@db_app.command("reset")
+def db_reset(
+    yes: Annotated[bool, typer.Option("--yes", help="confirm: delete every node")] = False,
+) -> None:
+    """Empty the database (data only; constraints and indexes stay). Needs --yes."""
+    settings = get_settings()
+    if not yes:
+        raise ResetRefused(
+            f"this deletes every node and relationship in database "
+            f"'{settings.neo4j_database}' at {settings.bolt_uri}; run again with --yes"
+        )
+    with _repo(settings) as repo:
+        repo.reset_data()
+        repo.migrate()
+    err.print("database emptied; schema kept")
+
+
+# --- data ----------------------------------------------------------------------------------
+
+
+def _normaliser(settings: Settings) -> Normaliser:
+    return Normaliser(NormalisationConfig(default_region=settings.default_region))
+
+
+def ingest_files(
+    settings: Settings, paths: list[Path], rejects: Path | None, quiet: bool = False
+) -> IngestSummary:
+    """Ingest files one after the other; rejected lines go to a rejects file."""
+    total = IngestSummary()
+    with _repo(settings) as repo:
+        for path in paths:
+            target = rejects or path.with_name(path.name + ".rejects.jsonl")
+            sink = RejectsFile(target, str(path))
+            ingestor = Ingestor(repo, _normaliser(settings), settings.batch_size, sink)
+            show = not quiet and sys.stderr.isatty()
+            with Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed:,} lines"),
+                TimeElapsedColumn(),
+                console=err,
+                disable=not show,
+            ) as progress:
+                task = progress.add_task(path.name, total=None)
+
+                def advance(n: int, task: TaskID = task, progress: Progress = progress) -> None:
+                    progress.update(task, completed=n)
+
+                summary, _ = ingestor.ingest(read_path(path), progress=advance)
+            sink.close()
+            if summary.rejected:
+                summary.rejects_file = str(target)
+                total.rejects_file = str(target)
+            total.add(summary)
+    return total
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)],
+    rejects: Annotated[
+        Path | None,
+        typer.Option(help="rejects file (default: <input>.rejects.jsonl beside each input)"),
+    ] = None,
+) -> None:
+    """Ingest events from JSON Lines (.jsonl) or CSV (.csv) files; prints a JSON summary."""
+    summary = ingest_files(get_settings(), paths, rejects)
+    _print_json(summary.as_dict())
+
+
+@app.command("cluster")
+def cluster_cmd(
+    backend: Annotated[
+        str, typer.Option(help="auto (GDS if the server has it), gds or networkx")
+    ] = "",
+) -> None:
+    """Recompute identities from the co-occurrence graph; prints a JSON summary."""
+    settings = get_settings()
+    with _repo(settings) as repo:
+        chosen = choose_backend(repo, backend or settings.cluster_backend)
+        result = cluster(repo, chosen)
+    _print_json(result.as_dict())
+
+
+@app.command("simulate")
+def simulate_cmd(
+    out_dir: Annotated[Path, typer.Argument(file_okay=False)],
+    people: Annotated[int, typer.Option(min=1, max=5_000_000)] = 200,
+    seed: Annotated[int, typer.Option()] = 7,
+) -> None:
+    """Write a synthetic world: OUT_DIR/events.jsonl and OUT_DIR/truth.json."""
+    events, truth = write_world(simulate(people=people, seed=seed), out_dir)
+    err.print(f"wrote {events} and {truth}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "",
+    port: Annotated[int, typer.Option(min=0, max=65535)] = 0,
+) -> None:
+    """Run the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.api_host,
+        port=port or settings.api_port,
+        log_level="info",
+    )
+
+
+def _wait_http(url: str, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.3)
+    return False
+
+
+def demo_curls(base: str, world_events: list[dict[str, Any]]) -> list[str]:
+    """Three requests that show the API on the demo data."""
+    call = next(e for e in world_events if e["channel"] == "call")
+    web = next(e for e in world_events if e["channel"] == "web" and len(e["identifiers"]) > 2)
+    phone = next(i for i in call["identifiers"] if i["type"] == "phone")
+    cookie = next(i for i in web["identifiers"] if i["type"] == "cookie")
+    body1 = json.dumps({"identifiers": [phone]})
+    body2 = json.dumps({"identifiers": [cookie]})
+    body3 = json.dumps({"identifiers": [{"type": "email", "value": "nobody@example.invalid"}]})
+    h = "-H 'Content-Type: application/json'"
+    return [
+        f"curl -s {base}/healthz",
+        f"curl -s -X POST {base}/v1/resolve {h} -d '{body1}'",
+        f"curl -s -X POST {base}/v1/resolve {h} -d '{body2}'",
+        f"curl -s -X POST {base}/v1/resolve {h} -d '{body3}'",
+    ]
+
+
+@app.command()
+def demo(
+    people: Annotated[int, typer.Option(min=10, max=100_000)] = 300,
+    seed: Annotated[int, typer.Option()] = 7,
+    serve_api: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
+) -> None:
+    """The whole main job: local Neo4j, demo data, ingest, clustering, then the API."""
+    settings = get_settings()
+    if settings.uses_local_db:
+        status, _ = _local(settings).start()
+        err.print(f"Neo4j running: {status.bolt_uri} (Browser {status.http_url}/browser/)")
+    with _repo(settings) as repo:
+        repo.migrate()
+    world = simulate(people=people, seed=seed)
+    data_dir = settings.db_dir.parent / "demo"
+    events_path, _ = write_world(world, data_dir)
+    err.print(f"demo data: {len(world.events):,} events of {people} people in {events_path}")
+    summary = ingest_files(settings, [events_path], None)
+    err.print("ingest: " + json.dumps(summary.as_dict()))
+    with _repo(settings) as repo:
+        result = cluster(repo, choose_backend(repo, settings.cluster_backend))
+    err.print("cluster: " + json.dumps(result.as_dict()))
+    if not serve_api:
+        return
+
+    import uvicorn
+
+    from api.app import create_app
+
+    config = uvicorn.Config(
+        create_app(settings), host=settings.api_host, port=settings.api_port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://{settings.api_host}:{settings.api_port}"
+    if not _wait_http(f"{base}/healthz", 60):
+        server.should_exit = True
+        raise IdgraphError(f"the API did not come up on {base}")
+    out.print(f"\n[bold green]idgraph API is up on {base}[/] (docs: {base}/docs). Try:\n")
+    for line in demo_curls(base, world.events):
+        print(line)
+    out.print("\nPress Ctrl+C to stop the API (Neo4j keeps running: idgraph db stop).")
+    try:
+        while thread.is_alive():
+            thread.join(0.5)
+    except KeyboardInterrupt:
+        server.should_exit = True
+        thread.join(10)
+
+
+def main() -> None:
+    """Entry point: domain errors become a message and exit code 1 (2 for config)."""
+    try:
+        app()
+    except IdgraphError as e:
+        print(f"error: {e}", file=sys.stderr)
+        raise SystemExit(2 if isinstance(e, ConfigurationError) else 1) from None
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

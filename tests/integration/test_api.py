@@ -1,0 +1,102 @@
+"""The HTTP API on a real Neo4j, through FastAPI's test client (lifespan included)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from graph.clustering import NetworkxBackend, cluster
+from graph.repository import GraphRepository
+from graph.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture()
+def client(settings: Settings, repo: GraphRepository) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def test_healthz_reports_neo4j_and_gds(client: TestClient) -> None:
+    r = client.get("/healthz")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "ok" and body["neo4j"].startswith("5.26") and body["gds"]
+
+
+def test_docs_and_openapi(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 200
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/v1/resolve", "/v1/events", "/healthz"} <= set(paths)
+
+
+def test_events_then_resolve(client: TestClient, repo: GraphRepository) -> None:
+    events = [
+        {
+            "event_id": "e-1",
+            "timestamp": "2026-03-01T10:15:00Z",
+            "source": "contact-center",
+            "channel": "call",
+            "type": "call",
+            "identifiers": [
+                {"type": "phone", "value": "06 12 34 56 78"},
+                {"type": "email", "value": "Jean.Dupont@Example.fr"},
+            ],
+        },
+        {"event_id": "bad", "timestamp": "nope", "identifiers": []},
+    ]
+    r = client.post("/v1/events", json={"events": events})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["summary"]["accepted"] == 1 and body["summary"]["rejected"] == 1
+    assert [x["status"] for x in body["results"]] == ["accepted", "rejected"]
+    assert body["results"][1]["location"] == "timestamp"
+    cluster(repo, NetworkxBackend())
+    r = client.post(
+        "/v1/resolve", json={"identifiers": [{"type": "email", "value": " JEAN.dupont@example.fr"}]}
+    )
+    assert r.status_code == 200
+    res = r.json()
+    assert res["status"] == "matched"
+    assert {i["value"] for i in res["identifiers"]} == {"+33612345678", "jean.dupont@example.fr"}
+
+
+def test_unknown_identifier_is_an_answer_not_an_error(client: TestClient) -> None:
+    r = client.post(
+        "/v1/resolve", json={"identifiers": [{"type": "phone", "value": "+33 7 00 00 00 01"}]}
+    )
+    assert r.status_code == 200
+    assert r.json()["status"] == "unknown"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"identifiers": []},
+        {"identifiers": [{"type": "email"}]},
+        {"identifiers": [{"type": "email", "value": "a@b.c", "extra": 1}]},
+        {"identifiers": "x"},
+        {"identifiers": [{"type": "x" * 500, "value": "v"}]},
+    ],
+)
+def test_bad_input_is_422_with_location(client: TestClient, body: object) -> None:
+    r = client.post("/v1/resolve", json=body)
+    assert r.status_code == 422
+    assert r.json()["location"] is not None
+
+
+def test_invalid_json_is_422(client: TestClient) -> None:
+    r = client.post("/v1/resolve", content=b"{", headers={"Content-Type": "application/json"})
+    assert r.status_code == 422
+
+
+def test_error_messages_do_not_echo_values(client: TestClient) -> None:
+    secret = "secret-phone-9999"
+    r = client.post("/v1/resolve", json={"identifiers": [{"type": "phone", "value": secret}]})
+    assert r.status_code == 200
+    assert secret not in r.text

@@ -1,0 +1,82 @@
+"""The ``idgraph`` command on a real Neo4j."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from graph.repository import GraphRepository
+from graph.settings import Settings, get_settings
+from idgraph.cli import app
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture()
+def env(
+    settings: Settings, repo: GraphRepository, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
+    values = {
+        "NEO4J_URI": settings.bolt_uri,
+        "NEO4J_USERNAME": settings.neo4j_username,
+        "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value()
+        if settings.neo4j_password
+        else "",
+        "NEO4J_DATABASE": settings.neo4j_database,
+    }
+    for k, v in values.items():
+        monkeypatch.setenv(k, v)
+    get_settings.cache_clear()
+    yield values
+    get_settings.cache_clear()
+
+
+def test_simulate_ingest_cluster(
+    env: dict[str, str], tmp_path: Path, repo: GraphRepository
+) -> None:
+    runner = CliRunner()
+    r = runner.invoke(app, ["simulate", str(tmp_path / "w"), "--people", "30", "--seed", "3"])
+    assert r.exit_code == 0, r.output
+    events = tmp_path / "w" / "events.jsonl"
+    r = runner.invoke(app, ["ingest", str(events)])
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.stdout)
+    n_lines = sum(1 for line in events.read_text().splitlines() if line.strip())
+    assert summary["lines_read"] == n_lines
+    assert summary["accepted"] == n_lines and summary["rejected"] == 0
+    r = runner.invoke(app, ["cluster"])
+    assert r.exit_code == 0, r.output
+    result = json.loads(r.stdout)
+    assert result["backend"] == "gds"
+    truth = json.loads((tmp_path / "w" / "truth.json").read_text())
+    # The demo world keeps people apart: as many identities as people.
+    assert result["identities"] == len(set(truth.values()))
+    r = runner.invoke(app, ["ingest", str(events)])
+    again = json.loads(r.stdout)
+    assert again["accepted"] == 0 and again["duplicates"] == n_lines
+
+
+def test_reset_refuses_without_yes(env: dict[str, str], repo: GraphRepository) -> None:
+    from graph.errors import ResetRefused
+
+    repo.migrate()
+    with repo.session() as s:
+        s.run("CREATE (:Identifier {type: 'cookie', value: 'x'})").consume()
+    r = CliRunner().invoke(app, ["db", "reset"])
+    assert r.exit_code != 0 and isinstance(r.exception, ResetRefused)
+    assert repo.counts()["identifiers"] == 1
+    r = CliRunner().invoke(app, ["db", "reset", "--yes"])
+    assert r.exit_code == 0, r.output
+    assert repo.counts()["identifiers"] == 0
+    with repo.session() as s:
+        names = {r["name"] for r in s.run("SHOW CONSTRAINTS YIELD name").data()}
+    assert "identifier_type_value" in names
+
+
+def test_db_start_with_uri_starts_nothing(env: dict[str, str]) -> None:
+    r = CliRunner().invoke(app, ["db", "start"])
+    assert r.exit_code == 0
+    assert "does not start" in r.output

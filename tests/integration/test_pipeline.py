@@ -1,0 +1,204 @@
+"""The thin end-to-end path on a real Neo4j: ingest, cluster (GDS and networkx), resolve."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from graph.clustering import GdsBackend, NetworkxBackend, choose_backend, cluster
+from graph.identifiers import Normaliser
+from graph.ingest import Ingestor, RawRecord, read_path
+from graph.repository import GraphRepository
+from graph.resolve import IdentityResolver
+
+pytestmark = pytest.mark.integration
+
+EXAMPLE = {
+    "event_id": "e-1",
+    "timestamp": "2026-03-01T10:15:00Z",
+    "source": "contact-center",
+    "channel": "call",
+    "type": "call",
+    "identifiers": [
+        {"type": "phone", "value": "06 12 34 56 78"},
+        {"type": "email", "value": "Jean.Dupont@Example.fr"},
+    ],
+}
+
+
+def _ingest(repo: GraphRepository, events: list[dict[str, object]]):
+    records = [RawRecord(n + 1, json.dumps(e), e) for n, e in enumerate(events)]
+    return Ingestor(repo, Normaliser(), batch_size=7).ingest(records)
+
+
+def test_example_event_becomes_nodes_and_a_link(repo: GraphRepository) -> None:
+    summary, _ = _ingest(repo, [EXAMPLE])
+    assert summary.accepted == 1
+    counts = repo.counts()
+    assert counts["identifiers"] == 2 and counts["events"] == 1 and counts["links"] == 1
+    found = repo.lookup_identifiers(
+        [
+            {"type": "phone", "value": "+33612345678"},
+            {"type": "email", "value": "jean.dupont@example.fr"},
+        ]
+    )
+    assert {(r["type"], r["value"]) for r in found} == {
+        ("phone", "+33612345678"),
+        ("email", "jean.dupont@example.fr"),
+    }
+
+
+def test_reingest_changes_nothing(repo: GraphRepository, tmp_path: Path) -> None:
+    events = [
+        EXAMPLE,
+        {**EXAMPLE, "event_id": "e-2", "timestamp": "2026-03-05T18:00:00+01:00"},
+        {**EXAMPLE, "event_id": "e-3", "source": "website", "channel": "web"},
+    ]
+    first, _ = _ingest(repo, events)
+    assert (first.accepted, first.duplicates) == (3, 0)
+    with repo.session() as s:
+        before = s.run(
+            "MATCH (a)-[r:LINKED]->(b) RETURN r.count AS c, r.first_seen AS f, r.last_seen AS l,"
+            " r.channels AS ch"
+        ).data()
+    second, _ = _ingest(repo, events)
+    assert (second.accepted, second.duplicates) == (0, 3)
+    with repo.session() as s:
+        after = s.run(
+            "MATCH (a)-[r:LINKED]->(b) RETURN r.count AS c, r.first_seen AS f, r.last_seen AS l,"
+            " r.channels AS ch"
+        ).data()
+    assert before == after
+    assert before[0]["c"] == 3
+    assert sorted(before[0]["ch"]) == ["call", "web"]
+
+
+def test_file_ingest_counts_every_line(repo: GraphRepository, tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    lines = [
+        json.dumps(EXAMPLE),
+        json.dumps(EXAMPLE),  # duplicate
+        "{not json",
+        json.dumps({**EXAMPLE, "event_id": "e-9", "timestamp": "yesterday"}),
+        json.dumps(
+            {**EXAMPLE, "event_id": "e-10", "identifiers": [{"type": "phone", "value": "12"}]}
+        ),
+        "",
+        json.dumps({**EXAMPLE, "event_id": "e-11"}),
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    summary, outcomes = Ingestor(repo, Normaliser()).ingest(read_path(path))
+    assert summary.read == 6  # the blank line is not a record
+    assert (summary.accepted, summary.duplicates, summary.rejected) == (2, 1, 3)
+    assert summary.accepted + summary.duplicates + summary.rejected == summary.read
+    rejected_lines = [o.line for o in outcomes if o.status == "rejected"]
+    assert rejected_lines == [3, 4, 5]
+
+
+def _random_events(seed: int, people: int = 60) -> list[dict[str, object]]:
+    rng = random.Random(seed)
+    events: list[dict[str, object]] = []
+    for p in range(people):
+        ids = [f"dev-{p}-{k}" for k in range(rng.randrange(1, 4))]
+        for n in range(rng.randrange(0, 4)):
+            chosen = rng.sample(ids, k=min(len(ids), rng.randrange(1, 3)))
+            if rng.random() < 0.1:  # occasional cross-person glue
+                chosen.append(f"dev-{rng.randrange(people)}-0")
+            events.append(
+                {
+                    "event_id": f"r{seed}-{p}-{n}",
+                    "timestamp": "2026-03-01T10:00:00Z",
+                    "identifiers": [{"type": "device", "value": v} for v in chosen],
+                }
+            )
+        events.append(
+            {
+                "event_id": f"r{seed}-{p}-solo",
+                "timestamp": "2026-03-01T10:00:00Z",
+                "identifiers": [{"type": "device", "value": ids[0]}],
+            }
+        )
+    return events
+
+
+def _partition(repo: GraphRepository) -> set[frozenset[str]]:
+    with repo.session() as s:
+        rows = s.run(
+            "MATCH (i:Identifier) RETURN i.identity_id AS id, collect(i.value) AS members"
+        ).data()
+    return {frozenset(r["members"]) for r in rows}
+
+
+@pytest.mark.gds
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_networkx_and_gds_agree(repo: GraphRepository, seed: int) -> None:
+    _ingest(repo, _random_events(seed))
+    gds_result = cluster(repo, GdsBackend())
+    by_gds = _partition(repo)
+    nx_result = cluster(repo, NetworkxBackend())
+    by_nx = _partition(repo)
+    assert by_gds == by_nx
+    assert gds_result.identities == nx_result.identities == len(by_gds)
+    assert len(by_gds) > 1
+
+
+@pytest.mark.gds
+def test_gds_wcc_runs_and_is_chosen(repo: GraphRepository) -> None:
+    assert choose_backend(repo).name == "gds"
+    with repo.session() as s:
+        s.run(
+            "CREATE (:Identifier {type:'t', value:'a'})"
+            "-[:LINKED]->(:Identifier {type:'t', value:'b'})"
+        ).consume()
+        s.run("CREATE (:Identifier {type:'t', value:'c'})").consume()
+    result = cluster(repo, GdsBackend())
+    assert result.identities == 2 and result.largest == 2
+
+
+def test_identity_ids_are_stable_across_runs(repo: GraphRepository) -> None:
+    _ingest(repo, _random_events(5))
+    cluster(repo, NetworkxBackend())
+    with repo.session() as s:
+        first = dict(
+            s.run("MATCH (i:Identifier) RETURN i.value AS v, i.identity_id AS id").values()
+        )
+    cluster(repo, NetworkxBackend())
+    with repo.session() as s:
+        second = dict(
+            s.run("MATCH (i:Identifier) RETURN i.value AS v, i.identity_id AS id").values()
+        )
+    assert first == second
+
+
+def test_resolve_after_cluster(repo: GraphRepository) -> None:
+    _ingest(
+        repo,
+        [
+            EXAMPLE,
+            {
+                **EXAMPLE,
+                "event_id": "e-2",
+                "identifiers": [
+                    {"type": "email", "value": "jean.dupont@example.fr"},
+                    {"type": "cookie", "value": "ck-1"},
+                ],
+            },
+        ],
+    )
+    resolver = IdentityResolver(repo, Normaliser())
+    assert resolver.resolve([("phone", "+33 6 12 34 56 78")]).status == "unclustered"
+    cluster(repo, NetworkxBackend())
+    res = resolver.resolve([("phone", "+33 6 12 34 56 78")])
+    assert res.status == "matched" and res.identity_id
+    assert {(m["type"], m["value"]) for m in res.identifiers} == {
+        ("phone", "+33612345678"),
+        ("email", "jean.dupont@example.fr"),
+        ("cookie", "ck-1"),
+    }
+    unknown = resolver.resolve([("email", "nobody@example.org")])
+    assert unknown.status == "unknown" and unknown.identity_id is None
+    bad = resolver.resolve([("phone", "not a phone"), ("cookie", "ck-1")])
+    assert bad.status == "matched" and bad.invalid[0]["index"] == 0
