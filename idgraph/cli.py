@@ -269,22 +269,36 @@ def _wait_http(url: str, timeout: float) -> bool:
     return False
 
 
-def demo_curls(base: str, world_events: list[dict[str, Any]]) -> list[str]:
-    """Three requests that show the API on the demo data."""
-    call = next(e for e in world_events if e["channel"] == "call")
-    web = next(e for e in world_events if e["channel"] == "web" and len(e["identifiers"]) > 2)
-    phone = next(i for i in call["identifiers"] if i["type"] == "phone")
+DemoRequest = tuple[str, str, dict[str, Any] | None]
+
+
+def demo_requests(world_events: list[dict[str, Any]]) -> list[DemoRequest]:
+    """Requests that show the API on the demo data: (method, path, JSON body)."""
+    # A phone in a raw national format shows normalisation at work.
+    call = next(
+        e
+        for e in world_events
+        if any(i["type"] == "phone" and " " in i["value"] for i in e["identifiers"])
+    )
+    web = next(e for e in world_events if any(i["type"] == "cookie" for i in e["identifiers"]))
+    phone = next(i for i in call["identifiers"] if i["type"] == "phone" and " " in i["value"])
     cookie = next(i for i in web["identifiers"] if i["type"] == "cookie")
-    body1 = json.dumps({"identifiers": [phone]})
-    body2 = json.dumps({"identifiers": [cookie]})
-    body3 = json.dumps({"identifiers": [{"type": "email", "value": "nobody@example.invalid"}]})
-    h = "-H 'Content-Type: application/json'"
+    nobody = {"type": "email", "value": "nobody@example.invalid"}
     return [
-        f"curl -s {base}/healthz",
-        f"curl -s -X POST {base}/v1/resolve {h} -d '{body1}'",
-        f"curl -s -X POST {base}/v1/resolve {h} -d '{body2}'",
-        f"curl -s -X POST {base}/v1/resolve {h} -d '{body3}'",
+        ("GET", "/healthz", None),
+        ("POST", "/v1/resolve", {"identifiers": [phone]}),
+        ("POST", "/v1/resolve", {"identifiers": [cookie]}),
+        ("POST", "/v1/resolve", {"identifiers": [nobody]}),
     ]
+
+
+def as_curl(base: str, request: DemoRequest) -> str:
+    """A request as a ``curl`` command line."""
+    method, path, body = request
+    if body is None:
+        return f"curl -s {base}{path}"
+    data = json.dumps(body).replace("'", "'\\''")
+    return f"curl -s -X {method} {base}{path} -H 'Content-Type: application/json' -d '{data}'"
 
 
 @app.command()
@@ -327,8 +341,8 @@ def demo(
         server.should_exit = True
         raise IdgraphError(f"the API did not come up on {base}")
     out.print(f"\n[bold green]idgraph API is up on {base}[/] (docs: {base}/docs). Try:\n")
-    for line in demo_curls(base, world.events):
-        print(line)
+    for request in demo_requests(world.events):
+        print(as_curl(base, request))
     out.print("\nPress Ctrl+C to stop the API (Neo4j keeps running: idgraph db stop).")
     try:
         while thread.is_alive():

@@ -80,3 +80,33 @@ def test_db_start_with_uri_starts_nothing(env: dict[str, str]) -> None:
     r = CliRunner().invoke(app, ["db", "start"])
     assert r.exit_code == 0
     assert "does not start" in r.output
+
+
+def test_demo_requests_answer_correctly(settings: Settings, repo: GraphRepository) -> None:
+    """The curl commands `idgraph demo` prints work on the demo data."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from graph.clustering import choose_backend, cluster
+    from graph.identifiers import Normaliser
+    from graph.ingest import Ingestor, RawRecord
+    from graph.simulate import simulate
+    from idgraph.cli import as_curl, demo_requests
+
+    world = simulate(people=40, seed=11)
+    records = [RawRecord(n, "", e) for n, e in enumerate(world.events)]
+    Ingestor(repo, Normaliser()).ingest(records)
+    cluster(repo, choose_backend(repo))
+    requests = demo_requests(world.events)
+    assert as_curl("http://x", requests[1]).startswith("curl -s -X POST http://x/v1/resolve")
+    with TestClient(create_app(settings)) as client:
+        answers = [
+            client.request(method, path, json=body).json() for method, path, body in requests
+        ]
+    truth = world.truth()
+    assert answers[0]["status"] == "ok"
+    for answer in answers[1:3]:
+        assert answer["status"] == "matched"
+        members = {f"{i['type']}:{i['value']}" for i in answer["identifiers"]}
+        assert len({truth[m] for m in members}) == 1  # one simulated person
+    assert answers[3]["status"] == "unknown"
