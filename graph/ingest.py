@@ -23,6 +23,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from graph.clustering import identity_id_for
 from graph.errors import InputError, InvalidEvent
 from graph.events import PreparedEvent, prepare_event
 from graph.identifiers import Identifier, Normaliser
@@ -307,6 +308,56 @@ def _batch_rows(events: list[PreparedEvent]) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+class _Plan:
+    """Rows of one batch, and the incremental identity decisions for its new identifiers."""
+
+    def __init__(self, events: list[PreparedEvent]) -> None:
+        self.events = events
+        self.links: list[dict[str, Any]] = []
+
+    def rows_for(self, created: set[int]) -> dict[str, list[dict[str, Any]]]:
+        rows = _batch_rows([self.events[n] for n in sorted(created)])
+        self.links = rows["links"]
+        return rows
+
+    def attachments(self, neighbourhood: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """New identifiers join an identity when the evidence is unambiguous.
+
+        Identifiers without identity are grouped by the batch's links among them; a
+        group whose links reach exactly one identity joins it, a group that reaches
+        none is a new person (its id derived like clustering's), and a group that
+        reaches several waits for the next clustering run.
+        """
+        pending = {(r["type"], r["value"]): set(r["identities"]) for r in neighbourhood}
+        parent = {k: k for k in pending}
+
+        def find(k: tuple[str, str]) -> tuple[str, str]:
+            while parent[k] != k:
+                parent[k] = parent[parent[k]]
+                k = parent[k]
+            return k
+
+        for link in self.links:
+            a = (link["a_type"], link["a_value"])
+            b = (link["b_type"], link["b_value"])
+            if a in pending and b in pending:
+                parent[find(a)] = find(b)
+        groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for k in pending:
+            groups.setdefault(find(k), []).append(k)
+        out: list[dict[str, Any]] = []
+        for members in groups.values():
+            reached = set().union(*(pending[m] for m in members))
+            if len(reached) == 1:
+                target = next(iter(reached))
+            elif not reached:
+                target = identity_id_for(min(f"{t}:{v}" for t, v in members))
+            else:
+                continue
+            out += [{"type": t, "value": v, "identity_id": target} for t, v in members]
+        return out
+
+
 class Ingestor:
     """Validates, deduplicates and writes events in batches.
 
@@ -408,10 +459,7 @@ class Ingestor:
             for n, e in enumerate(events)
         ]
 
-        def prepare(created: set[int]) -> dict[str, list[dict[str, Any]]]:
-            return _batch_rows([events[n] for n in sorted(created)])
-
-        created = set(self.repo.write_batch(f"b-{uuid.uuid4().hex}", rows, prepare))
+        created = set(self.repo.write_batch(f"b-{uuid.uuid4().hex}", rows, _Plan(events)))
         for n, (outcome, _event) in enumerate(pending):
             if n in created:
                 summary.accepted += 1

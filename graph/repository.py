@@ -8,7 +8,7 @@ parameters, reads run with ``execute_read`` (routable on a cluster), writes with
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, LiteralString
+from typing import Any, LiteralString, Protocol
 
 import neo4j
 from neo4j import Driver, GraphDatabase, ManagedTransaction
@@ -21,6 +21,23 @@ from graph.settings import Settings
 __all__ = ["GraphRepository", "connect"]
 
 Row = dict[str, Any]
+
+
+class BatchPlan(Protocol):
+    """What an ingest batch writes, decided once the database says which events are new."""
+
+    def rows_for(self, created: set[int]) -> dict[str, list[Row]]:
+        """Rows for ``identifiers``, ``observations``, ``links`` and ``referrals``."""
+        ...
+
+    def attachments(self, neighbourhood: list[Row]) -> list[Row]:
+        """``{type, value, identity_id}`` rows for new identifiers that join an identity.
+
+        Args:
+            neighbourhood: per identifier without identity: ``type``, ``value`` and
+                ``identities``, the identity ids of its linked identifiers.
+        """
+        ...
 
 
 def _native(value: Any) -> Any:
@@ -151,43 +168,46 @@ class GraphRepository:
 
     # --- ingest ------------------------------------------------------------------------------
 
-    def write_batch(
-        self,
-        batch_id: str,
-        events: Sequence[Row],
-        prepare: Any,
-    ) -> list[int]:
+    def write_batch(self, batch_id: str, events: Sequence[Row], plan: BatchPlan) -> list[int]:
         """Write one batch in one transaction: events first, then what the new ones saw.
 
         Args:
             batch_id: unique id of this write, marks the events it creates.
             events: rows for ``ingest/merge_events``, each with an ``idx``.
-            prepare: called with the set of ``idx`` of newly created events; returns a
-                dict with the ``identifiers``, ``observations``, ``links`` and
-                ``referrals`` rows to write for exactly those events.
+            plan: turns the newly created events into rows, and decides which new
+                identifiers join which identity.
 
         Returns:
             The ``idx`` of the events this batch created (the others were duplicates).
         """
 
         def work(tx: ManagedTransaction) -> list[int]:
-            created = [
-                int(r["idx"])
-                for r in tx.run(_q("ingest/merge_events"), batch=batch_id, events=events)
-            ]
+            result = tx.run(_q("ingest/merge_events"), batch=batch_id, events=events)
+            created = [int(r["idx"]) for r in result]
             if not created:
                 return created
-            rows = prepare(set(created))
-            if rows["identifiers"]:
-                tx.run(_q("ingest/merge_identifiers"), identifiers=rows["identifiers"]).consume()
-            if rows["observations"]:
-                tx.run(
-                    _q("ingest/create_observations"), observations=rows["observations"]
-                ).consume()
-            if rows["links"]:
-                tx.run(_q("ingest/merge_links"), links=rows["links"]).consume()
-            if rows["referrals"]:
-                tx.run(_q("ingest/merge_referrals"), referrals=rows["referrals"]).consume()
+            rows = plan.rows_for(set(created))
+            for name, key in (
+                ("ingest/merge_identifiers", "identifiers"),
+                ("ingest/create_observations", "observations"),
+                ("ingest/merge_links", "links"),
+                ("ingest/merge_referrals", "referrals"),
+            ):
+                if rows[key]:
+                    tx.run(_q(name), {key: rows[key]}).consume()
+            subjects = [
+                {"type": i["type"], "value": i["value"]}
+                for i in rows["identifiers"]
+                if not i["blocked"]
+            ]
+            if subjects:
+                neighbourhood = [
+                    _row(r)
+                    for r in tx.run(_q("ingest/unassigned_neighbourhood"), identifiers=subjects)
+                ]
+                attach = plan.attachments(neighbourhood)
+                if attach:
+                    tx.run(_q("ingest/attach_identities"), rows=attach).consume()
             return created
 
         with self.session() as session:

@@ -174,25 +174,22 @@ def test_identity_ids_are_stable_across_runs(repo: GraphRepository) -> None:
 
 
 def test_resolve_after_cluster(repo: GraphRepository) -> None:
-    _ingest(
-        repo,
-        [
-            EXAMPLE,
-            {
-                **EXAMPLE,
-                "event_id": "e-2",
-                "identifiers": [
-                    {"type": "email", "value": "jean.dupont@example.fr"},
-                    {"type": "cookie", "value": "ck-1"},
-                ],
-            },
+    second = {
+        **EXAMPLE,
+        "event_id": "e-2",
+        "identifiers": [
+            {"type": "email", "value": "jean.dupont@example.fr"},
+            {"type": "cookie", "value": "ck-1"},
         ],
-    )
+    }
+    _ingest(repo, [EXAMPLE, second])
     resolver = IdentityResolver(repo, Normaliser())
-    assert resolver.resolve([("phone", "+33 6 12 34 56 78")]).status == "unclustered"
+    # Resolvable at once: ingest attaches unambiguous new identifiers to an identity.
+    early = resolver.resolve([("phone", "+33 6 12 34 56 78")])
+    assert early.status == "matched"
     cluster(repo, NetworkxBackend())
     res = resolver.resolve([("phone", "+33 6 12 34 56 78")])
-    assert res.status == "matched" and res.identity_id
+    assert res.status == "matched" and res.identity_id == early.identity_id
     assert {(m["type"], m["value"]) for m in res.identifiers} == {
         ("phone", "+33612345678"),
         ("email", "jean.dupont@example.fr"),
@@ -202,3 +199,42 @@ def test_resolve_after_cluster(repo: GraphRepository) -> None:
     assert unknown.status == "unknown" and unknown.identity_id is None
     bad = resolver.resolve([("phone", "not a phone"), ("cookie", "ck-1")])
     assert bad.status == "matched" and bad.invalid[0]["index"] == 0
+
+
+def _event(event_id: str, *ids: tuple[str, str]) -> dict[str, object]:
+    return {
+        "event_id": event_id,
+        "timestamp": "2026-03-01T10:00:00Z",
+        "identifiers": [{"type": t, "value": v} for t, v in ids],
+    }
+
+
+def test_incremental_attach_joins_one_identity(repo: GraphRepository) -> None:
+    _ingest(repo, [_event("a1", ("device", "d-a"), ("cookie", "c-a"))])
+    cluster(repo, NetworkxBackend())
+    resolver = IdentityResolver(repo, Normaliser())
+    before = resolver.resolve([("device", "d-a")]).identity_id
+    _ingest(repo, [_event("a2", ("device", "d-a"), ("cookie", "c-new"), ("cookie", "c-new2"))])
+    after = resolver.resolve([("cookie", "c-new2")])
+    assert after.status == "matched" and after.identity_id == before
+    assert len(after.identifiers) == 4
+    with repo.session() as s:
+        size = s.run("MATCH (p:Identity {identity_id: $id}) RETURN p.size AS n", id=before).single()
+    assert size is not None and size["n"] == 4
+
+
+def test_incremental_attach_waits_when_ambiguous(repo: GraphRepository) -> None:
+    _ingest(
+        repo,
+        [_event("a", ("device", "d-a"), ("cookie", "c-a")), _event("b", ("device", "d-b"))],
+    )
+    resolver = IdentityResolver(repo, Normaliser())
+    a = resolver.resolve([("device", "d-a")]).identity_id
+    b = resolver.resolve([("device", "d-b")]).identity_id
+    assert a and b and a != b
+    _ingest(repo, [_event("glue", ("device", "d-a"), ("device", "d-b"), ("cookie", "c-x"))])
+    assert resolver.resolve([("cookie", "c-x")]).status == "unclustered"
+    assert resolver.resolve([("device", "d-a"), ("device", "d-b")]).status == "conflict"
+    cluster(repo, NetworkxBackend())
+    merged = resolver.resolve([("cookie", "c-x")])
+    assert merged.status == "matched" and len(merged.identifiers) == 4
