@@ -28,7 +28,6 @@ from api.schemas import (
     ResolveResponse,
 )
 from graph.errors import DatabaseUnavailable
-from graph.identifiers import NormalisationConfig, Normaliser
 from graph.ingest import Ingestor, RawRecord
 from graph.repository import GraphRepository, connect
 from graph.resolve import IdentityResolver
@@ -56,9 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.info("schema migrations applied: %s", ", ".join(applied))
         app.state.settings = settings
         app.state.repo = repo
-        app.state.normaliser = Normaliser(
-            NormalisationConfig(default_region=settings.default_region)
-        )
+        app.state.normaliser = settings.normaliser()
         try:
             yield
         finally:

@@ -22,7 +22,9 @@ __all__ = [
     "EventIn",
     "IdentifierIn",
     "PreparedEvent",
+    "event_json_schema",
     "prepare_event",
+    "validate_event",
 ]
 
 MAX_IDENTIFIERS = 100
@@ -84,6 +86,7 @@ class PreparedEvent:
     Attributes:
         identifiers: the valid identifiers of the event's person (deduplicated).
         blocked: identifiers that validate but are junk (blocklisted): kept, never linked.
+        junk: how many raw values were junk before normalisation (``null``...): counted.
         referrers: identifiers of the person who referred this event's person.
         issues: identifiers that did not validate, as "location: reason" (no values).
     """
@@ -98,6 +101,7 @@ class PreparedEvent:
     blocked: tuple[Identifier, ...] = ()
     referrers: tuple[Identifier, ...] = ()
     issues: tuple[str, ...] = field(default=())
+    junk: int = 0
 
     @property
     def dedup_key(self) -> tuple[str, str]:
@@ -132,16 +136,17 @@ def validate_event(obj: object) -> EventIn:
 
 def _normalise_all(
     items: list[IdentifierIn], field_name: str, normaliser: Normaliser
-) -> tuple[list[Identifier], list[Identifier], list[str]]:
+) -> tuple[list[Identifier], list[Identifier], list[str], int]:
     valid: list[Identifier] = []
     blocked: list[Identifier] = []
     issues: list[str] = []
+    junk = 0
     seen: set[Identifier] = set()
     for n, item in enumerate(items):
         where = f"{field_name}[{n}]"
         try:
             if normaliser.is_blocked_raw(item.type, item.value):
-                issues.append(f"{where}: blocklisted junk value")
+                junk += 1  # junk before normalisation ("null", "0000000000"): nothing to keep
                 continue
             ident = normaliser.normalise(item.type, item.value)
         except InvalidIdentifier as e:
@@ -151,7 +156,7 @@ def _normalise_all(
             continue
         seen.add(ident)
         (blocked if normaliser.is_blocked(ident) else valid).append(ident)
-    return valid, blocked, issues
+    return valid, blocked, issues, junk
 
 
 def prepare_event(obj: object, normaliser: Normaliser) -> PreparedEvent:
@@ -164,14 +169,20 @@ def prepare_event(obj: object, normaliser: Normaliser) -> PreparedEvent:
         InvalidEvent: the event cannot be accepted (location and reason inside).
     """
     event = obj if isinstance(obj, EventIn) else validate_event(obj)
-    valid, blocked, issues = _normalise_all(event.identifiers, "identifiers", normaliser)
-    referrers, blocked_refs, ref_issues = _normalise_all(
+    valid, blocked, issues, junk = _normalise_all(event.identifiers, "identifiers", normaliser)
+    referrers, blocked_refs, ref_issues, ref_junk = _normalise_all(
         event.referred_by, "referred_by", normaliser
     )
     issues += ref_issues
-    if blocked_refs:
-        issues.append(f"referred_by: {len(blocked_refs)} blocklisted identifier(s) ignored")
+    if blocked_refs or ref_junk:
+        n = len(blocked_refs) + ref_junk
+        issues.append(f"referred_by: {n} blocklisted identifier(s) ignored")
     if not valid and not blocked:
+        if junk and not issues:
+            raise InvalidEvent(
+                "no usable identifier: every identifier is blocklisted junk",
+                location="identifiers",
+            )
         raise InvalidEvent("no valid identifier: " + "; ".join(issues[:5]), location="identifiers")
     try:
         attributes_json = json.dumps(event.attributes, sort_keys=True, separators=(",", ":"))
@@ -188,4 +199,20 @@ def prepare_event(obj: object, normaliser: Normaliser) -> PreparedEvent:
         blocked=tuple(blocked),
         referrers=tuple(r for r in referrers if r not in set(valid)),
         issues=tuple(issues),
+        junk=junk,
     )
+
+
+def event_json_schema() -> dict[str, Any]:
+    """The JSON Schema of one event (``graph/resources/event.schema.json`` is this)."""
+    schema = EventIn.model_json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://idgraph.invalid/schemas/event.schema.json",
+        **schema,
+        "title": "idgraph event",
+        "description": (
+            "One observation: identifiers seen together at a time, on a channel, reported "
+            "by a source system. One per line in JSON Lines files."
+        ),
+    }

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -308,6 +309,13 @@ def _batch_rows(events: list[PreparedEvent]) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+def _reason_category(reason: str, location: str) -> str:
+    """A stable name for counting rejections: where it failed, without positions."""
+    if location and location not in ("line", "row"):
+        return "invalid " + re.sub(r"\[\d+\]", "[]", location)
+    return reason.split(" (", 1)[0][:80]
+
+
 class _Plan:
     """Rows of one batch, and the incremental identity decisions for its new identifiers."""
 
@@ -406,7 +414,7 @@ class Ingestor:
             summary.identifiers_rejected += sum(
                 1 for i in event.issues if not i.startswith("referred_by:")
             )
-            summary.identifiers_blocked += len(event.blocked)
+            summary.identifiers_blocked += len(event.blocked) + event.junk
             if event.dedup_key in seen:
                 outcome.status = "duplicate"
                 summary.duplicates += 1
@@ -436,8 +444,7 @@ class Ingestor:
         outcome.reason = reason
         outcome.location = location
         summary.rejected += 1
-        key = reason.split(":", 1)[0] if location else reason
-        key = key[:80]
+        key = _reason_category(reason, location)
         summary.reasons[key] = summary.reasons.get(key, 0) + 1
         if self.on_reject is not None:
             self.on_reject(record, outcome)

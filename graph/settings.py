@@ -12,10 +12,22 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings"]
+from graph.identifiers import DEFAULT_BLOCKLIST, CustomType, NormalisationConfig, Normaliser
+
+__all__ = ["IdentifierTypeSpec", "Settings", "get_settings"]
+
+
+class IdentifierTypeSpec(BaseModel):
+    """An identifier type declared in configuration (``IDGRAPH_IDENTIFIER_TYPES``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pattern: str = Field(description="regular expression the normalised value must match")
+    lower: bool = Field(default=False, description="lower-case the value")
+    strip: bool = Field(default=True, description="trim surrounding white space")
 
 
 def _xdg(var: str, fallback: str) -> Path:
@@ -67,6 +79,16 @@ class Settings(BaseSettings):
     # Ingest and normalisation.
     default_region: str = Field(default="FR", min_length=2, max_length=2)
     batch_size: int = Field(default=5000, ge=1, le=100_000)
+    email_drop_dots: bool = False
+    """Provider rewrite: drop dots in Gmail local parts (off: a dot may be meaningful)."""
+    email_drop_plus_tag: bool = False
+    """Provider rewrite: drop ``+tag`` from local parts."""
+    blocklist_defaults: bool = True
+    """Use the built-in junk patterns (``null``, ``test@test.com``, all-zero phones...)."""
+    blocklist_extra: list[str] = Field(default_factory=list)
+    """More junk patterns, JSON list of regexes matched against ``type:value``."""
+    identifier_types: dict[str, IdentifierTypeSpec] = Field(default_factory=dict)
+    """More identifier types, JSON object: ``{"loyalty": {"pattern": "L[0-9]{8}"}}``."""
 
     # Clustering back end: "auto" uses GDS when the server has it, else networkx.
     cluster_backend: str = Field(default="auto", pattern="^(auto|gds|networkx)$")
@@ -75,6 +97,28 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, v: str) -> str:
         return v.upper()
+
+    def normaliser(self) -> Normaliser:
+        """The identifier normaliser these settings describe (shared by CLI and API).
+
+        Raises:
+            ConfigurationError: a pattern or region in the settings is invalid.
+        """
+        blocklist = (DEFAULT_BLOCKLIST if self.blocklist_defaults else ()) + tuple(
+            self.blocklist_extra
+        )
+        return Normaliser(
+            NormalisationConfig(
+                default_region=self.default_region,
+                email_drop_dots=self.email_drop_dots,
+                email_drop_plus_tag=self.email_drop_plus_tag,
+                blocklist=blocklist,
+                extra_types={
+                    name: CustomType(pattern=t.pattern, lower=t.lower, strip=t.strip)
+                    for name, t in self.identifier_types.items()
+                },
+            )
+        )
 
     @property
     def uses_local_db(self) -> bool:

@@ -22,7 +22,6 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 
 from graph.clustering import choose_backend, cluster
 from graph.errors import ConfigurationError, IdgraphError, ResetRefused
-from graph.identifiers import NormalisationConfig, Normaliser
 from graph.ingest import Ingestor, IngestSummary, RejectsFile, read_path
 from graph.localdb import LocalNeo4j
 from graph.repository import GraphRepository, connect
@@ -162,10 +161,6 @@ def db_reset(
 # --- data ----------------------------------------------------------------------------------
 
 
-def _normaliser(settings: Settings) -> Normaliser:
-    return Normaliser(NormalisationConfig(default_region=settings.default_region))
-
-
 def ingest_files(
     settings: Settings, paths: list[Path], rejects: Path | None, quiet: bool = False
 ) -> IngestSummary:
@@ -175,7 +170,7 @@ def ingest_files(
         for path in paths:
             target = rejects or path.with_name(path.name + ".rejects.jsonl")
             sink = RejectsFile(target, str(path))
-            ingestor = Ingestor(repo, _normaliser(settings), settings.batch_size, sink)
+            ingestor = Ingestor(repo, settings.normaliser(), settings.batch_size, sink)
             show = not quiet and sys.stderr.isatty()
             with Progress(
                 TextColumn("[bold]{task.description}"),
