@@ -1,55 +1,47 @@
 """idgraph's core: identifiers, events, ingest, clustering and queries (no HTTP here).
 
-What other packages may import is listed in ``__all__``; the rest is private.
+What other packages may import is listed in ``__all__``; the rest is private. Names
+are loaded lazily, so that importing a pure module does not load the Neo4j driver.
 """
 
-from graph.clustering import ClusterResult, choose_backend, cluster
-from graph.errors import (
-    ConfigurationError,
-    DatabaseError,
-    DatabaseUnavailable,
-    IdgraphError,
-    InputError,
-    InvalidEvent,
-    InvalidIdentifier,
-    LocalDatabaseError,
-    NotFound,
-    ResetRefused,
-)
-from graph.events import EventIn, IdentifierIn
-from graph.identifiers import Identifier, NormalisationConfig, Normaliser
-from graph.ingest import Ingestor, IngestSummary
-from graph.localdb import LocalNeo4j
-from graph.repository import GraphRepository, connect
-from graph.resolve import IdentityResolver, Resolution
-from graph.settings import Settings, get_settings
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "ClusterResult",
-    "ConfigurationError",
-    "DatabaseError",
-    "DatabaseUnavailable",
-    "EventIn",
-    "GraphRepository",
-    "IdentifierIn",
-    "Identifier",
-    "IdentityResolver",
-    "IdgraphError",
-    "IngestSummary",
-    "Ingestor",
-    "InputError",
-    "InvalidEvent",
-    "InvalidIdentifier",
-    "LocalDatabaseError",
-    "LocalNeo4j",
-    "NormalisationConfig",
-    "Normaliser",
-    "NotFound",
-    "Resolution",
-    "ResetRefused",
-    "Settings",
-    "choose_backend",
-    "cluster",
-    "connect",
-    "get_settings",
-]
+_HOMES = {
+    "ClusterResult": "graph.clustering",
+    "choose_backend": "graph.clustering",
+    "cluster": "graph.clustering",
+    "ConfigurationError": "graph.errors",
+    "DatabaseError": "graph.errors",
+    "DatabaseUnavailable": "graph.errors",
+    "IdgraphError": "graph.errors",
+    "InputError": "graph.errors",
+    "InvalidEvent": "graph.errors",
+    "InvalidIdentifier": "graph.errors",
+    "LocalDatabaseError": "graph.errors",
+    "NotFound": "graph.errors",
+    "ResetRefused": "graph.errors",
+    "EventIn": "graph.events",
+    "IdentifierIn": "graph.events",
+    "Identifier": "graph.identifiers",
+    "NormalisationConfig": "graph.identifiers",
+    "Normaliser": "graph.identifiers",
+    "Ingestor": "graph.ingest",
+    "IngestSummary": "graph.ingest",
+    "LocalNeo4j": "graph.localdb",
+    "GraphRepository": "graph.repository",
+    "connect": "graph.repository",
+    "IdentityResolver": "graph.resolve",
+    "Resolution": "graph.resolve",
+    "Settings": "graph.settings",
+    "get_settings": "graph.settings",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(import_module(_HOMES[name]), name)
+    raise AttributeError(f"module 'graph' has no attribute {name!r}")
+
+
+__all__ = sorted(_HOMES)

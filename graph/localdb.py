@@ -399,7 +399,12 @@ class LocalNeo4j:
                 try:
                     with GraphDatabase.driver(self.bolt_uri, auth=auth) as driver:
                         driver.verify_connectivity()
-                    return
+                    # The HTTP connector (Browser) opens just after Bolt.
+                    while time.monotonic() < deadline:
+                        if _port_in_use(self.settings.http_port):
+                            return
+                        time.sleep(0.2)
+                    break
                 except AuthError as e:
                     raise LocalDatabaseError(
                         "Neo4j refuses the generated password", log_tail=self.log_tail(20)

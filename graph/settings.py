@@ -12,9 +12,10 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from graph.errors import ConfigurationError
 from graph.identifiers import DEFAULT_BLOCKLIST, CustomType, NormalisationConfig, Normaliser
 
 __all__ = ["IdentifierTypeSpec", "Settings", "get_settings"]
@@ -133,5 +134,25 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process's settings, read once from the environment when first asked for."""
-    return Settings()
+    """The process's settings, read once from the environment when first asked for.
+
+    Raises:
+        ConfigurationError: a variable has a wrong value (named, value not shown).
+    """
+    try:
+        return Settings()
+    except ValidationError as e:
+        problems = []
+        for err in e.errors(include_input=False, include_url=False):
+            field = str(err["loc"][0]) if err["loc"] else "?"
+            alias = _ALIASES.get(field, f"IDGRAPH_{field.upper()}")
+            problems.append(f"{alias}: {err['msg']}")
+        raise ConfigurationError("invalid settings: " + "; ".join(problems)) from e
+
+
+_ALIASES = {
+    "NEO4J_URI": "NEO4J_URI",
+    "NEO4J_USERNAME": "NEO4J_USERNAME",
+    "NEO4J_PASSWORD": "NEO4J_PASSWORD",
+    "NEO4J_DATABASE": "NEO4J_DATABASE",
+}

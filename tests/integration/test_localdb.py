@@ -92,3 +92,15 @@ def test_start_failure_shows_the_log(neo4j_server: Server, tmp_path) -> None:
     with pytest.raises(LocalDatabaseError, match="already in use"):
         clash.start()
     assert clash.running_pid() is None
+
+
+def test_start_timeout_stops_and_reports_the_log(neo4j_server: Server, tmp_path) -> None:
+    _local(neo4j_server)  # only with the project's own Neo4j
+    from graph.errors import LocalDatabaseError
+
+    slow = LocalNeo4j(local_test_settings(tmp_path / "slow", start_timeout=1.0))
+    with pytest.raises(LocalDatabaseError) as info:
+        slow.start()
+    assert "did not answer" in str(info.value)
+    assert "last lines of the Neo4j log" in str(info.value)
+    assert slow.running_pid() is None
