@@ -105,6 +105,6 @@ def mask(value: str) -> str:
     >>> mask("jean.dupont@example.fr")
     'j…r (22 chars)'
     """
-    if len(value) <= 2:
+    if len(value) < 8:  # too short to hint at without giving much of it away
         return f"… ({len(value)} chars)"
     return f"{value[0]}…{value[-1]} ({len(value)} chars)"

@@ -123,7 +123,7 @@ def validate_event(obj: object) -> EventIn:
             never the offending value.
     """
     if not isinstance(obj, dict):
-        raise InvalidEvent(f"an event must be a JSON object, got {type(obj).__name__}")
+        raise InvalidEvent(f"not a JSON object (got {type(obj).__name__})")
     try:
         return EventIn.model_validate(obj)
     except ValidationError as e:

@@ -70,7 +70,7 @@ def test_rejection_reasons(change: dict[str, object], location: str, words: str)
 
 
 def test_not_an_object() -> None:
-    with pytest.raises(InvalidEvent, match="JSON object"):
+    with pytest.raises(InvalidEvent, match="not a JSON object"):
         prepare_event([1, 2], N)
 
 
