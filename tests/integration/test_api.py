@@ -11,6 +11,7 @@ from api.app import create_app
 from graph.clustering import NetworkxBackend, cluster
 from graph.repository import GraphRepository
 from graph.settings import Settings
+from tests.examples import EXAMPLE_EVENT
 
 pytestmark = pytest.mark.integration
 
@@ -36,17 +37,7 @@ def test_docs_and_openapi(client: TestClient) -> None:
 
 def test_events_then_resolve(client: TestClient, repo: GraphRepository) -> None:
     events = [
-        {
-            "event_id": "e-1",
-            "timestamp": "2026-03-01T10:15:00Z",
-            "source": "contact-center",
-            "channel": "call",
-            "type": "call",
-            "identifiers": [
-                {"type": "phone", "value": "06 12 34 56 78"},
-                {"type": "email", "value": "Jean.Dupont@Example.fr"},
-            ],
-        },
+        EXAMPLE_EVENT,
         {"event_id": "bad", "timestamp": "nope", "identifiers": []},
     ]
     r = client.post("/v1/events", json={"events": events})

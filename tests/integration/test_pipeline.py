@@ -13,20 +13,11 @@ from graph.identifiers import Normaliser
 from graph.ingest import Ingestor, RawRecord, read_path
 from graph.repository import GraphRepository
 from graph.resolve import IdentityResolver
+from tests.examples import EXAMPLE_EVENT
 
 pytestmark = pytest.mark.integration
 
-EXAMPLE = {
-    "event_id": "e-1",
-    "timestamp": "2026-03-01T10:15:00Z",
-    "source": "contact-center",
-    "channel": "call",
-    "type": "call",
-    "identifiers": [
-        {"type": "phone", "value": "06 12 34 56 78"},
-        {"type": "email", "value": "Jean.Dupont@Example.fr"},
-    ],
-}
+EXAMPLE = EXAMPLE_EVENT
 
 
 def _ingest(repo: GraphRepository, events: list[dict[str, object]]):

@@ -11,19 +11,10 @@ import pytest
 from graph.errors import InvalidEvent
 from graph.events import event_json_schema, prepare_event
 from graph.identifiers import Normaliser
+from tests.examples import EXAMPLE_EVENT
 
 N = Normaliser()
-GOOD = {
-    "event_id": "e-1",
-    "timestamp": "2026-03-01T10:15:00Z",
-    "source": "contact-center",
-    "channel": "call",
-    "type": "call",
-    "identifiers": [
-        {"type": "phone", "value": "06 12 34 56 78"},
-        {"type": "email", "value": "Jean.Dupont@Example.fr"},
-    ],
-}
+GOOD = EXAMPLE_EVENT
 
 
 def test_good_event_is_normalised() -> None:
