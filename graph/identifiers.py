@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 MAX_LENGTH = 512
+_CACHE_SIZE = 100_000  # memoised values per normaliser; cleared whole when full
 """Longest accepted value: longer ones are payloads or mistakes, not identifiers."""
 
 BUILTIN_TYPES: frozenset[str] = frozenset(
@@ -149,6 +150,8 @@ def _show_type(type_: str) -> str:
 
 
 def _has_forbidden_character(text: str) -> bool:
+    if text.isprintable():  # the common case: printable text has none of these categories
+        return False
     return any(unicodedata.category(char) in _FORBIDDEN_CATEGORIES for char in text)
 
 
@@ -207,6 +210,9 @@ class Normaliser:
             rules[name] = _Rule(strip=custom.strip, apply=self._custom(custom, regex))
         self._rules: Mapping[str, _Rule] = MappingProxyType(rules)
         self._types = frozenset(rules)
+        # Raw values repeat (a customer's phone in every call): remember recent answers.
+        self._cache: dict[tuple[str, str], Identifier] = {}
+        self._blocked_cache: dict[str, bool] = {}
 
     @property
     def types(self) -> frozenset[str]:
@@ -214,7 +220,7 @@ class Normaliser:
         return self._types
 
     def normalise(self, type_: str, value: str) -> Identifier:
-        """Normalise a value so that equal identifiers get equal keys.
+        """Normalise a value so that equal identifiers get equal keys (memoised).
 
         The type name is trimmed and lower-cased (``"Email"`` is ``"email"``).
 
@@ -223,6 +229,17 @@ class Normaliser:
                 than 512 characters, holds control characters or fails the type's
                 validation. The message says why without the value in clear.
         """
+        key = (type_, value)
+        cached = self._cache.get(key) if isinstance(value, str) else None
+        if cached is not None:
+            return cached
+        result = self._normalise(type_, value)
+        if len(self._cache) >= _CACHE_SIZE:
+            self._cache.clear()
+        self._cache[key] = result
+        return result
+
+    def _normalise(self, type_: str, value: str) -> Identifier:
         name = self._type_name(type_)
         rule = self._rules.get(name)
         if rule is None:
@@ -359,4 +376,10 @@ class Normaliser:
             raise ConfigurationError(f"{what} is not a valid regex: {error}") from error
 
     def _matches_blocklist(self, text: str) -> bool:
-        return any(pattern.fullmatch(text) for pattern in self._blocklist)
+        cached = self._blocked_cache.get(text)
+        if cached is None:
+            cached = any(pattern.fullmatch(text) for pattern in self._blocklist)
+            if len(self._blocked_cache) >= _CACHE_SIZE:
+                self._blocked_cache.clear()
+            self._blocked_cache[text] = cached
+        return cached
