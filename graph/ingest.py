@@ -215,19 +215,32 @@ def read_path(path: Path) -> Iterator[RawRecord]:
 # --- the writer ---------------------------------------------------------------------------
 
 
-def _ident_row(i: Identifier) -> tuple[str, str]:
+Key = tuple[str, str]
+
+
+def _key(i: Identifier) -> Key:
     return (i.type, i.value)
 
 
-def _batch_rows(events: list[PreparedEvent]) -> dict[str, list[dict[str, Any]]]:
-    """Pre-aggregate what ``events`` saw into rows, sorted to take locks in one order."""
-    idents: dict[tuple[str, str], dict[str, Any]] = {}
-    links: dict[tuple[tuple[str, str], tuple[str, str]], dict[str, Any]] = {}
-    observations: list[dict[str, Any]] = []
-    referrals: list[dict[str, Any]] = []
+@dataclass
+class _BatchRows:
+    """What the new events of a batch saw, pre-aggregated, keyed by (type, value)."""
+
+    identifiers: list[dict[str, Any]]
+    observations: list[tuple[int, Key, str]]
+    links: list[tuple[Key, Key, dict[str, Any]]]
+    referrals: list[tuple[Key, Key, dict[str, Any]]]
+
+
+def _batch_rows(events: list[tuple[int, PreparedEvent]]) -> _BatchRows:
+    """Pre-aggregate what ``events`` saw, sorted to take locks in one order."""
+    idents: dict[Key, dict[str, Any]] = {}
+    links: dict[tuple[Key, Key], dict[str, Any]] = {}
+    observations: list[tuple[int, Key, str]] = []
+    referrals: list[tuple[Key, Key, dict[str, Any]]] = []
 
     def touch(i: Identifier, at: datetime, blocked: bool, count: int) -> None:
-        key = _ident_row(i)
+        key = _key(i)
         row = idents.get(key)
         if row is None:
             idents[key] = {
@@ -243,7 +256,7 @@ def _batch_rows(events: list[PreparedEvent]) -> dict[str, list[dict[str, Any]]]:
             row["last_seen"] = max(row["last_seen"], at)
             row["count"] += count
 
-    for ev in events:
+    for idx, ev in events:
         at = ev.timestamp
         for i in ev.identifiers:
             touch(i, at, False, 1)
@@ -251,29 +264,12 @@ def _batch_rows(events: list[PreparedEvent]) -> dict[str, list[dict[str, Any]]]:
             touch(i, at, True, 1)
         for i in ev.referrers:
             touch(i, at, False, 0)
-        for role, items in (
-            ("subject", ev.identifiers + ev.blocked),
-            ("referrer", ev.referrers),
-        ):
-            observations += [
-                {
-                    "source": ev.source,
-                    "event_id": ev.event_id,
-                    "type": i.type,
-                    "value": i.value,
-                    "role": role,
-                }
-                for i in items
-            ]
-        ordered = sorted({_ident_row(i) for i in ev.identifiers})
-        for a, b in combinations(ordered, 2):
+        observations += [(idx, _key(i), "subject") for i in ev.identifiers + ev.blocked]
+        observations += [(idx, _key(i), "referrer") for i in ev.referrers]
+        for a, b in combinations(sorted({_key(i) for i in ev.identifiers}), 2):
             link = links.get((a, b))
             if link is None:
                 links[(a, b)] = {
-                    "a_type": a[0],
-                    "a_value": a[1],
-                    "b_type": b[0],
-                    "b_value": b[1],
                     "count": 1,
                     "first_seen": at,
                     "last_seen": at,
@@ -289,24 +285,20 @@ def _batch_rows(events: list[PreparedEvent]) -> dict[str, list[dict[str, Any]]]:
                 if ev.source not in link["sources"]:
                     link["sources"].append(ev.source)
         for r in ev.referrers:
-            for s in ev.identifiers:
+            for subject in ev.identifiers:
                 referrals.append(
-                    {
-                        "from_type": r.type,
-                        "from_value": r.value,
-                        "to_type": s.type,
-                        "to_value": s.value,
-                        "at": at,
-                        "source": ev.source,
-                        "event_id": ev.event_id,
-                    }
+                    (
+                        _key(r),
+                        _key(subject),
+                        {"at": at, "source": ev.source, "event_id": ev.event_id},
+                    )
                 )
-    return {
-        "identifiers": [idents[k] for k in sorted(idents)],
-        "observations": observations,
-        "links": [links[k] for k in sorted(links)],
-        "referrals": referrals,
-    }
+    return _BatchRows(
+        identifiers=[idents[k] for k in sorted(idents)],
+        observations=observations,
+        links=[(a, b, links[(a, b)]) for a, b in sorted(links)],
+        referrals=referrals,
+    )
 
 
 def _reason_category(reason: str, location: str) -> str:
@@ -321,12 +313,30 @@ class _Plan:
 
     def __init__(self, events: list[PreparedEvent]) -> None:
         self.events = events
-        self.links: list[dict[str, Any]] = []
+        self.rows = _BatchRows([], [], [], [])
+        self.keys: dict[str, Key] = {}
+        self.links: list[tuple[str, str]] = []
 
-    def rows_for(self, created: set[int]) -> dict[str, list[dict[str, Any]]]:
-        rows = _batch_rows([self.events[n] for n in sorted(created)])
-        self.links = rows["links"]
-        return rows
+    def identifier_rows(self, created: list[int]) -> list[dict[str, Any]]:
+        self.rows = _batch_rows([(n, self.events[n]) for n in created])
+        return self.rows.identifiers
+
+    def relationship_rows(
+        self, event_ids: dict[int, str], identifier_ids: dict[Key, str]
+    ) -> dict[str, list[dict[str, Any]]]:
+        self.keys = {node: key for key, node in identifier_ids.items()}
+        ids = identifier_ids
+        self.links = [(ids[a], ids[b]) for a, b, _ in self.rows.links]
+        return {
+            "observations": [
+                {"e": event_ids[idx], "i": ids[key], "role": role}
+                for idx, key, role in self.rows.observations
+            ],
+            "links": [{"a": ids[a], "b": ids[b], **props} for a, b, props in self.rows.links],
+            "referrals": [
+                {"a": ids[a], "b": ids[b], **props} for a, b, props in self.rows.referrals
+            ],
+        }
 
     def attachments(self, neighbourhood: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """New identifiers join an identity when the evidence is unambiguous.
@@ -336,21 +346,19 @@ class _Plan:
         none is a new person (its id derived like clustering's), and a group that
         reaches several waits for the next clustering run.
         """
-        pending = {(r["type"], r["value"]): set(r["identities"]) for r in neighbourhood}
+        pending = {str(r["id"]): set(r["identities"]) for r in neighbourhood}
         parent = {k: k for k in pending}
 
-        def find(k: tuple[str, str]) -> tuple[str, str]:
+        def find(k: str) -> str:
             while parent[k] != k:
                 parent[k] = parent[parent[k]]
                 k = parent[k]
             return k
 
-        for link in self.links:
-            a = (link["a_type"], link["a_value"])
-            b = (link["b_type"], link["b_value"])
+        for a, b in self.links:
             if a in pending and b in pending:
                 parent[find(a)] = find(b)
-        groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        groups: dict[str, list[str]] = {}
         for k in pending:
             groups.setdefault(find(k), []).append(k)
         out: list[dict[str, Any]] = []
@@ -359,10 +367,11 @@ class _Plan:
             if len(reached) == 1:
                 target = next(iter(reached))
             elif not reached:
-                target = identity_id_for(min(f"{t}:{v}" for t, v in members))
+                anchor = min(f"{t}:{v}" for t, v in (self.keys[m] for m in members))
+                target = identity_id_for(anchor)
             else:
                 continue
-            out += [{"type": t, "value": v, "identity_id": target} for t, v in members]
+            out += [{"id": m, "identity_id": target} for m in members]
         return out
 
 

@@ -24,18 +24,24 @@ Row = dict[str, Any]
 
 
 class BatchPlan(Protocol):
-    """What an ingest batch writes, decided once the database says which events are new."""
+    """What an ingest batch writes, decided step by step as the database answers."""
 
-    def rows_for(self, created: set[int]) -> dict[str, list[Row]]:
-        """Rows for ``identifiers``, ``observations``, ``links`` and ``referrals``."""
+    def identifier_rows(self, created: list[int]) -> list[Row]:
+        """Identifier rows for the events the batch created (by their ``idx``)."""
+        ...
+
+    def relationship_rows(
+        self, event_ids: dict[int, str], identifier_ids: dict[tuple[str, str], str]
+    ) -> dict[str, list[Row]]:
+        """``observations``, ``links`` and ``referrals`` rows, bound to node ids."""
         ...
 
     def attachments(self, neighbourhood: list[Row]) -> list[Row]:
-        """``{type, value, identity_id}`` rows for new identifiers that join an identity.
+        """``{id, identity_id}`` rows for new identifiers that join an identity.
 
         Args:
-            neighbourhood: per identifier without identity: ``type``, ``value`` and
-                ``identities``, the identity ids of its linked identifiers.
+            neighbourhood: per identifier without identity: its node ``id`` and
+                ``identities``, the identity ids of the identifiers it is linked to.
         """
         ...
 
@@ -183,12 +189,14 @@ class GraphRepository:
 
         def work(tx: ManagedTransaction) -> list[int]:
             result = tx.run(_q("ingest/merge_events"), batch=batch_id, events=events)
-            created = [int(r["idx"]) for r in result]
-            if not created:
-                return created
-            rows = plan.rows_for(set(created))
+            event_ids = {int(r["idx"]): str(r["id"]) for r in result}
+            if not event_ids:
+                return []
+            identifiers = plan.identifier_rows(sorted(event_ids))
+            result = tx.run(_q("ingest/merge_identifiers"), identifiers=identifiers)
+            identifier_ids = {(r["type"], r["value"]): str(r["id"]) for r in result}
+            rows = plan.relationship_rows(event_ids, identifier_ids)
             for name, key in (
-                ("ingest/merge_identifiers", "identifiers"),
                 ("ingest/create_observations", "observations"),
                 ("ingest/merge_links", "links"),
                 ("ingest/merge_referrals", "referrals"),
@@ -196,19 +204,14 @@ class GraphRepository:
                 if rows[key]:
                     tx.run(_q(name), {key: rows[key]}).consume()
             subjects = [
-                {"type": i["type"], "value": i["value"]}
-                for i in rows["identifiers"]
-                if not i["blocked"]
+                identifier_ids[(i["type"], i["value"])] for i in identifiers if not i["blocked"]
             ]
             if subjects:
-                neighbourhood = [
-                    _row(r)
-                    for r in tx.run(_q("ingest/unassigned_neighbourhood"), identifiers=subjects)
-                ]
-                attach = plan.attachments(neighbourhood)
+                result = tx.run(_q("ingest/unassigned_neighbourhood"), ids=subjects)
+                attach = plan.attachments([_row(r) for r in result])
                 if attach:
                     tx.run(_q("ingest/attach_identities"), rows=attach).consume()
-            return created
+            return sorted(event_ids)
 
         with self.session() as session:
             return session.execute_write(work)

@@ -5,7 +5,7 @@
 // Parameters:
 //   $batch  string, a unique id of this write (e.g. "b-4f2a...")
 //   $events list of {idx, source, event_id, timestamp (datetime), channel, type, attributes (JSON string)}
-// Returns: idx of each event this batch created.
+// Returns: idx and node id of each event this batch created.
 UNWIND $events AS e
 MERGE (ev:Event {source: e.source, event_id: e.event_id})
   ON CREATE SET
@@ -17,4 +17,4 @@ MERGE (ev:Event {source: e.source, event_id: e.event_id})
     ev.ingested_at = datetime()
 WITH e, ev
 WHERE ev.batch = $batch
-RETURN e.idx AS idx
+RETURN e.idx AS idx, elementId(ev) AS id

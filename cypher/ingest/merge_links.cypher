@@ -2,11 +2,11 @@
 // A link is stored once, from the smaller (type, value) to the larger, and read as
 // undirected. Rows are pre-aggregated per pair and sorted to avoid lock cycles.
 // Parameters:
-//   $links list of {a_type, a_value, b_type, b_value, count, first_seen, last_seen,
+//   $links list of {a, b (identifier node ids), count, first_seen, last_seen,
 //                   channels (list of strings), sources (list of strings)}
 UNWIND $links AS l
-MATCH (a:Identifier {type: l.a_type, value: l.a_value})
-MATCH (b:Identifier {type: l.b_type, value: l.b_value})
+MATCH (a:Identifier) WHERE elementId(a) = l.a
+MATCH (b:Identifier) WHERE elementId(b) = l.b
 MERGE (a)-[r:LINKED]->(b)
   ON CREATE SET
     r.count = l.count,

@@ -1,9 +1,9 @@
 // Ingest step 5: referral (influence) links, from each referrer identifier to each
 // identifier of the referred event's person, at the event's time.
 // Parameters:
-//   $referrals list of {from_type, from_value, to_type, to_value, at (datetime), source, event_id}
+//   $referrals list of {a (referrer node id), b (referred node id), at (datetime), source, event_id}
 UNWIND $referrals AS r
-MATCH (a:Identifier {type: r.from_type, value: r.from_value})
-MATCH (b:Identifier {type: r.to_type, value: r.to_value})
+MATCH (a:Identifier) WHERE elementId(a) = r.a
+MATCH (b:Identifier) WHERE elementId(b) = r.b
 MERGE (a)-[ref:REFERRED {source: r.source, event_id: r.event_id}]->(b)
   ON CREATE SET ref.at = r.at
