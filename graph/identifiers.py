@@ -35,7 +35,10 @@ __all__ = [
 ]
 
 MAX_LENGTH = 512
-_CACHE_SIZE = 100_000  # memoised values per normaliser; cleared whole when full
+_CACHE_SIZE = 100_000
+_LITERAL_TYPE_PREFIX = re.compile(
+    r"[a-z][a-z0-9_]*:"
+)  # memoised values per normaliser; cleared whole when full
 """Longest accepted value: longer ones are payloads or mistakes, not identifiers."""
 
 BUILTIN_TYPES: frozenset[str] = frozenset(
@@ -186,6 +189,11 @@ class Normaliser:
         self._blocklist = tuple(
             self._compile(pattern, f"blocklist pattern #{index}")
             for index, pattern in enumerate(self._config.blocklist)
+        )
+        # Patterns that start with a literal "type:" only need trying on that type.
+        self._blocklist_by_type: dict[str, tuple[re.Pattern[str], ...]] = {}
+        self._blocklist_any = tuple(
+            p for p in self._blocklist if not _LITERAL_TYPE_PREFIX.match(p.pattern)
         )
         rules: dict[str, _Rule] = {
             "email": _Rule(strip=True, apply=self._email),
@@ -375,10 +383,22 @@ class Normaliser:
         except re.error as error:
             raise ConfigurationError(f"{what} is not a valid regex: {error}") from error
 
+    def _patterns_for(self, type_: str) -> tuple[re.Pattern[str], ...]:
+        patterns = self._blocklist_by_type.get(type_)
+        if patterns is None:
+            patterns = tuple(
+                p
+                for p in self._blocklist
+                if p in self._blocklist_any or p.pattern.lower().startswith(type_ + ":")
+            )
+            self._blocklist_by_type[type_] = patterns
+        return patterns
+
     def _matches_blocklist(self, text: str) -> bool:
         cached = self._blocked_cache.get(text)
         if cached is None:
-            cached = any(pattern.fullmatch(text) for pattern in self._blocklist)
+            patterns = self._patterns_for(text.split(":", 1)[0])
+            cached = any(pattern.fullmatch(text) for pattern in patterns)
             if len(self._blocked_cache) >= _CACHE_SIZE:
                 self._blocked_cache.clear()
             self._blocked_cache[text] = cached

@@ -17,7 +17,9 @@ import io
 import json
 import re
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import combinations
@@ -239,7 +241,7 @@ def _batch_rows(events: list[tuple[int, PreparedEvent]]) -> _BatchRows:
     observations: list[tuple[int, Key, str]] = []
     referrals: list[tuple[Key, Key, dict[str, Any]]] = []
 
-    def touch(i: Identifier, at: datetime, blocked: bool, count: int) -> None:
+    def touch(i: Identifier, at: int, blocked: bool, count: int) -> None:
         key = _key(i)
         row = idents.get(key)
         if row is None:
@@ -257,7 +259,7 @@ def _batch_rows(events: list[tuple[int, PreparedEvent]]) -> _BatchRows:
             row["count"] += count
 
     for idx, ev in events:
-        at = ev.timestamp
+        at = _millis(ev.timestamp)  # epoch ms: the driver sends ints far faster than datetimes
         for i in ev.identifiers:
             touch(i, at, False, 1)
         for i in ev.blocked:
@@ -306,6 +308,10 @@ def _reason_category(reason: str, location: str) -> str:
     if location and location not in ("line", "row"):
         return "invalid " + re.sub(r"\[\d+\]", "[]", location)
     return reason.split(" (", 1)[0][:80]
+
+
+def _millis(at: datetime) -> int:
+    return round(at.timestamp() * 1000)
 
 
 class _Plan:
@@ -383,6 +389,11 @@ class Ingestor:
         normaliser: validates and normalises identifiers.
         batch_size: events per write transaction.
         on_reject: receives each rejected record and its outcome (e.g. the rejects file).
+        writers: write transactions in flight at once. Validation of the next batch
+            runs while they write; with 2, the server uses both cores. Concurrent
+            batches that touch the same identifiers may deadlock: the server detects
+            it and the driver retries the batch (every step of a batch is re-derived
+            from what the database answers, so a retry is exact).
     """
 
     def __init__(
@@ -391,11 +402,15 @@ class Ingestor:
         normaliser: Normaliser,
         batch_size: int = 5000,
         on_reject: Callable[[RawRecord, EventOutcome], None] | None = None,
+        writers: int = 1,
     ) -> None:
+        if writers < 1:
+            raise ValueError("writers must be at least 1")
         self.repo = repo
         self.normaliser = normaliser
         self.batch_size = batch_size
         self.on_reject = on_reject
+        self.writers = writers
 
     def ingest(
         self,
@@ -407,39 +422,49 @@ class Ingestor:
         outcomes: list[EventOutcome] = []
         pending: list[tuple[EventOutcome, PreparedEvent]] = []
         seen: set[tuple[str, str]] = set()
-        for record in records:
-            summary.read += 1
-            outcome = EventOutcome(line=record.line, status="accepted")
-            outcomes.append(outcome)
-            try:
-                if isinstance(record.parsed, BaseException):
-                    raise record.parsed
-                event = prepare_event(record.parsed, self.normaliser)
-            except InputError as e:
-                self._reject(summary, record, outcome, str(e), e.location)
-                continue
-            outcome.event_id = event.event_id
-            outcome.issues = event.issues
-            summary.identifiers_rejected += sum(
-                1 for i in event.issues if not i.startswith("referred_by:")
-            )
-            summary.identifiers_blocked += len(event.blocked) + event.junk
-            if event.dedup_key in seen:
-                outcome.status = "duplicate"
-                summary.duplicates += 1
-                continue
-            seen.add(event.dedup_key)
-            pending.append((outcome, event))
-            if len(pending) >= self.batch_size:
-                self._flush(pending, summary)
-                if progress:
-                    progress(summary.read)
-                pending = []
-        if pending:
-            self._flush(pending, summary)
+        with _WritePipeline(self, summary) as pipeline:
+            for record in records:
+                summary.read += 1
+                outcome = EventOutcome(line=record.line, status="accepted")
+                outcomes.append(outcome)
+                event = self._prepare(record, outcome, summary)
+                if event is None:
+                    continue
+                if event.dedup_key in seen:
+                    outcome.status = "duplicate"
+                    summary.duplicates += 1
+                    continue
+                seen.add(event.dedup_key)
+                pending.append((outcome, event))
+                if len(pending) >= self.batch_size:
+                    pipeline.submit(pending)
+                    pending = []
+                    if progress:
+                        progress(summary.read)
+            if pending:
+                pipeline.submit(pending)
         if progress:
             progress(summary.read)
         return summary, outcomes
+
+    def _prepare(
+        self, record: RawRecord, outcome: EventOutcome, summary: IngestSummary
+    ) -> PreparedEvent | None:
+        """Validate one record; a rejected one is recorded and gives None."""
+        try:
+            if isinstance(record.parsed, BaseException):
+                raise record.parsed
+            event = prepare_event(record.parsed, self.normaliser)
+        except InputError as e:
+            self._reject(summary, record, outcome, str(e), e.location)
+            return None
+        outcome.event_id = event.event_id
+        outcome.issues = event.issues
+        summary.identifiers_rejected += sum(
+            1 for i in event.issues if not i.startswith("referred_by:")
+        )
+        summary.identifiers_blocked += len(event.blocked) + event.junk
+        return event
 
     def _reject(
         self,
@@ -458,16 +483,14 @@ class Ingestor:
         if self.on_reject is not None:
             self.on_reject(record, outcome)
 
-    def _flush(
-        self, pending: list[tuple[EventOutcome, PreparedEvent]], summary: IngestSummary
-    ) -> None:
-        events = [e for _, e in pending]
+    def _write(self, events: list[PreparedEvent]) -> list[int]:
+        """Write one batch (in a writer thread); returns the positions of new events."""
         rows = [
             {
                 "idx": n,
                 "source": e.source,
                 "event_id": e.event_id,
-                "timestamp": e.timestamp,
+                "timestamp": e.timestamp.isoformat(),
                 "channel": e.channel,
                 "type": e.type,
                 "attributes": e.attributes_json,
@@ -475,13 +498,55 @@ class Ingestor:
             for n, e in enumerate(events)
         ]
 
-        created = set(self.repo.write_batch(f"b-{uuid.uuid4().hex}", rows, _Plan(events)))
-        for n, (outcome, _event) in enumerate(pending):
+        return self.repo.write_batch(f"b-{uuid.uuid4().hex}", rows, _Plan(events))
+
+    @staticmethod
+    def _record(
+        batch: list[tuple[EventOutcome, PreparedEvent]], created: set[int], summary: IngestSummary
+    ) -> None:
+        for n, (outcome, _event) in enumerate(batch):
             if n in created:
                 summary.accepted += 1
             else:
                 outcome.status = "duplicate"
                 summary.duplicates += 1
+
+
+Batch = list[tuple[EventOutcome, PreparedEvent]]
+
+
+class _WritePipeline:
+    """Up to ``writers`` batches written in threads while the next one is validated."""
+
+    def __init__(self, ingestor: Ingestor, summary: IngestSummary) -> None:
+        self.ingestor = ingestor
+        self.summary = summary
+        self.in_flight: deque[tuple[Batch, Future[list[int]]]] = deque()
+        self.executor = ThreadPoolExecutor(
+            max_workers=ingestor.writers, thread_name_prefix="idgraph-ingest"
+        )
+
+    def submit(self, batch: Batch) -> None:
+        self.settle(keep=self.ingestor.writers - 1)
+        future = self.executor.submit(self.ingestor._write, [e for _, e in batch])
+        self.in_flight.append((batch, future))
+
+    def settle(self, keep: int) -> None:
+        """Record finished writes, oldest first, until at most ``keep`` are in flight."""
+        while len(self.in_flight) > keep or (self.in_flight and self.in_flight[0][1].done()):
+            batch, future = self.in_flight.popleft()
+            self.ingestor._record(batch, set(future.result()), self.summary)
+
+    def __enter__(self) -> _WritePipeline:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        try:
+            if exc_type is None:
+                self.settle(keep=0)
+        finally:
+            # Wait for what was sent, even on error, so no write outlives the call.
+            self.executor.shutdown(wait=True)
 
 
 class RejectsFile:

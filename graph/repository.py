@@ -194,7 +194,12 @@ class GraphRepository:
                 return []
             identifiers = plan.identifier_rows(sorted(event_ids))
             result = tx.run(_q("ingest/merge_identifiers"), identifiers=identifiers)
-            identifier_ids = {(r["type"], r["value"]): str(r["id"]) for r in result}
+            identifier_ids: dict[tuple[str, str], str] = {}
+            unassigned: list[str] = []
+            for r in result:
+                identifier_ids[(r["type"], r["value"])] = str(r["id"])
+                if r["unassigned"]:
+                    unassigned.append(str(r["id"]))
             rows = plan.relationship_rows(event_ids, identifier_ids)
             for name, key in (
                 ("ingest/create_observations", "observations"),
@@ -203,17 +208,15 @@ class GraphRepository:
             ):
                 if rows[key]:
                     tx.run(_q(name), {key: rows[key]}).consume()
-            subjects = [
-                identifier_ids[(i["type"], i["value"])] for i in identifiers if not i["blocked"]
-            ]
-            if subjects:
-                result = tx.run(_q("ingest/unassigned_neighbourhood"), ids=subjects)
+            if unassigned:
+                result = tx.run(_q("ingest/unassigned_neighbourhood"), ids=unassigned)
                 attach = plan.attachments([_row(r) for r in result])
                 if attach:
                     tx.run(_q("ingest/attach_identities"), rows=attach).consume()
             return sorted(event_ids)
 
-        with self.session() as session:
+        # fetch_size=-1: results come in one message, not a round trip per 1,000 rows.
+        with self.driver.session(database=self.database, fetch_size=-1) as session:
             return session.execute_write(work)
 
     # --- clustering ----------------------------------------------------------------------------

@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     # Ingest and normalisation.
     default_region: str = Field(default="FR", min_length=2, max_length=2)
     batch_size: int = Field(default=5000, ge=1, le=100_000)
+    ingest_writers: int = Field(default=1, ge=1, le=8)
+    """Write transactions in flight during file ingest; more than 1 trades deadlock
+    retries between batches that share identifiers for the server's second core."""
     email_drop_dots: bool = False
     """Provider rewrite: drop dots in Gmail local parts (off: a dot may be meaningful)."""
     email_drop_plus_tag: bool = False

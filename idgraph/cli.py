@@ -170,7 +170,9 @@ def ingest_files(
         for path in paths:
             target = rejects or path.with_name(path.name + ".rejects.jsonl")
             sink = RejectsFile(target, str(path))
-            ingestor = Ingestor(repo, settings.normaliser(), settings.batch_size, sink)
+            ingestor = Ingestor(
+                repo, settings.normaliser(), settings.batch_size, sink, settings.ingest_writers
+            )
             show = not quiet and sys.stderr.isatty()
             with Progress(
                 TextColumn("[bold]{task.description}"),

@@ -3,7 +3,9 @@
 // The next `idgraph cluster` recomputes everything and may revise these.
 // Parameters: $rows list of {id (identifier node id), identity_id}
 UNWIND $rows AS r
-MATCH (i:Identifier) WHERE elementId(i) = r.id AND i.identity_id IS NULL
+MATCH (i) WHERE elementId(i) = r.id
+WITH r, i
+WHERE i.identity_id IS NULL
 SET i.identity_id = r.identity_id
 WITH r.identity_id AS identity_id, count(i) AS added
 MERGE (p:Identity {identity_id: identity_id})

@@ -3,6 +3,6 @@
 //   $observations list of {e (event node id), i (identifier node id), role}
 //     role: "subject" (an identifier of the event's person) or "referrer"
 UNWIND $observations AS o
-MATCH (ev:Event) WHERE elementId(ev) = o.e
-MATCH (i:Identifier) WHERE elementId(i) = o.i
+MATCH (ev) WHERE elementId(ev) = o.e
+MATCH (i) WHERE elementId(i) = o.i
 CREATE (ev)-[:OBSERVED {role: o.role}]->(i)

@@ -4,12 +4,13 @@
 // so that counts and link weights are added once however often an event arrives.
 // Parameters:
 //   $batch  string, a unique id of this write (e.g. "b-4f2a...")
-//   $events list of {idx, source, event_id, timestamp (datetime), channel, type, attributes (JSON string)}
+//   $events list of {idx, source, event_id, timestamp (RFC 3339 string, its offset kept),
+//                    channel, type, attributes (JSON string)}
 // Returns: idx and node id of each event this batch created.
 UNWIND $events AS e
 MERGE (ev:Event {source: e.source, event_id: e.event_id})
   ON CREATE SET
-    ev.timestamp = e.timestamp,
+    ev.timestamp = datetime(e.timestamp),
     ev.channel = e.channel,
     ev.type = e.type,
     ev.attributes = e.attributes,

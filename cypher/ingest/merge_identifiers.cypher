@@ -2,18 +2,23 @@
 // Rows are pre-aggregated per identifier and sorted by (type, value) to take locks
 // in one order across concurrent writers.
 // Parameters:
-//   $identifiers list of {type, value, first_seen (datetime), last_seen (datetime),
+//   $identifiers list of {type, value, first_seen, last_seen (epoch milliseconds),
 //                         count (new events that saw it), blocked (bool)}
-// Returns: each identifier's node id, for the steps that follow.
+// Times travel as integers: the driver's per-value datetime encoding costs more than
+// the whole write.
+// Returns: each identifier's node id, for the steps that follow, and whether it still
+// lacks an identity (only those are candidates for incremental attachment).
 UNWIND $identifiers AS r
+WITH r, datetime({epochMillis: r.first_seen}) AS first, datetime({epochMillis: r.last_seen}) AS last
 MERGE (i:Identifier {type: r.type, value: r.value})
   ON CREATE SET
-    i.first_seen = r.first_seen,
-    i.last_seen = r.last_seen,
+    i.first_seen = first,
+    i.last_seen = last,
     i.event_count = r.count,
     i.blocked = r.blocked
   ON MATCH SET
-    i.first_seen = CASE WHEN r.first_seen < i.first_seen THEN r.first_seen ELSE i.first_seen END,
-    i.last_seen = CASE WHEN r.last_seen > i.last_seen THEN r.last_seen ELSE i.last_seen END,
+    i.first_seen = CASE WHEN first < i.first_seen THEN first ELSE i.first_seen END,
+    i.last_seen = CASE WHEN last > i.last_seen THEN last ELSE i.last_seen END,
     i.event_count = i.event_count + r.count
-RETURN r.type AS type, r.value AS value, elementId(i) AS id
+RETURN r.type AS type, r.value AS value, elementId(i) AS id,
+       i.identity_id IS NULL AND NOT i.blocked AS unassigned

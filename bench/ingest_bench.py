@@ -1,0 +1,246 @@
+"""Ingest benchmark: events/s and peak memory, next to the Bolt floor, in one run.
+
+The floor is the same events written as flat rows by one plain statement,
+``UNWIND $rows AS row CREATE (e:BenchFloor) SET e = row``, in batches of the same
+size, one transaction each: what Bolt and the server allow before any modelling.
+
+Usage (from the repository root)::
+
+    .venv/bin/python bench/ingest_bench.py [--events 200000] [--repeat 3] [--json]
+
+Without ``NEO4J_URI`` it starts a throw-away local Neo4j on free ports and stops it at
+the end; with ``NEO4J_URI`` it needs an empty database (or ``IDGRAPH_BENCH_MAY_WIPE=1``)
+since it wipes the data between runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from neo4j import Driver, ManagedTransaction  # noqa: E402
+
+from graph.ingest import Ingestor, read_path  # noqa: E402
+from graph.localdb import LocalNeo4j  # noqa: E402
+from graph.repository import GraphRepository, connect  # noqa: E402
+from graph.settings import Settings  # noqa: E402
+from graph.simulate import simulate, write_world  # noqa: E402
+
+# The benchmark's floor, not product code: the plainest write Bolt allows.
+FLOOR = "UNWIND $rows AS row CREATE (e:BenchFloor) SET e = row"
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def server_peak_mib(pid: int | None) -> float | None:
+    if pid is None:
+        return None
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+def make_events(n: int, tmp: Path) -> Path:
+    people = max(100, n // 9)
+    while True:
+        world = simulate(people=people, seed=2026)
+        if len(world.events) >= n:
+            break
+        people = int(people * 1.2) + 1
+    world.events = world.events[:n]
+    events, _ = write_world(world, tmp)
+    return events
+
+
+def floor_rows(path: Path) -> list[dict[str, Any]]:
+    from datetime import datetime
+
+    rows = []
+    with path.open() as f:
+        for line in f:
+            e = json.loads(line)
+            rows.append(
+                {
+                    "event_id": e["event_id"],
+                    "source": e["source"],
+                    "channel": e["channel"],
+                    "type": e["type"],
+                    "timestamp": datetime.fromisoformat(e["timestamp"]),
+                    "identifiers": json.dumps(e["identifiers"]),
+                }
+            )
+    return rows
+
+
+def wipe(repo: GraphRepository) -> None:
+    repo.reset_data()
+    repo.migrate()
+
+
+def run_floor(driver: Driver, database: str, rows: list[dict[str, Any]], batch: int) -> float:
+    started = time.perf_counter()
+    with driver.session(database=database) as session:
+        for i in range(0, len(rows), batch):
+            chunk = rows[i : i + batch]
+
+            def work(tx: ManagedTransaction, chunk: list[dict[str, Any]] = chunk) -> None:
+                tx.run(FLOOR, rows=chunk).consume()
+
+            session.execute_write(work)
+    return len(rows) / (time.perf_counter() - started)
+
+
+def run_ingest(
+    repo: GraphRepository, settings: Settings, path: Path, batch: int
+) -> tuple[float, dict[str, Any]]:
+    started = time.perf_counter()
+    summary, _ = Ingestor(repo, settings.normaliser(), batch).ingest(read_path(path))
+    return summary.read / (time.perf_counter() - started), summary.as_dict()
+
+
+def resolvable_ms(settings: Settings) -> float:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    event = {
+        "event_id": "bench-fresh-1",
+        "timestamp": "2026-11-22T10:00:00Z",
+        "source": "bench",
+        "channel": "call",
+        "identifiers": [{"type": "phone", "value": "06 11 22 33 44"}],
+    }
+    with TestClient(create_app(settings)) as client:
+        client.post("/v1/events", json={"events": [event]}).raise_for_status()
+        returned = time.perf_counter()
+        deadline = returned + 5
+        while time.perf_counter() < deadline:
+            body = client.post(
+                "/v1/resolve", json={"identifiers": [{"type": "phone", "value": "+33611223344"}]}
+            ).json()
+            if body["status"] == "matched":
+                return (time.perf_counter() - returned) * 1000
+    return float("inf")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--batch-size", type=int, default=Settings().batch_size)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--writers", type=int, default=1, help="write transactions in flight")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="idgraph-bench-"))
+    local: LocalNeo4j | None = None
+    try:
+        if os.environ.get("NEO4J_URI"):
+            settings = Settings()
+        else:
+            local = LocalNeo4j(
+                Settings.model_validate(
+                    {
+                        "db_dir": tmp / "neo4j",
+                        "bolt_port": free_port(),
+                        "http_port": free_port(),
+                        "heap": "4g",
+                        "pagecache": "2g",
+                        "NEO4J_URI": None,
+                        "NEO4J_PASSWORD": None,
+                    }
+                ),
+                progress=log,
+            )
+            local.start()
+            settings = Settings.model_validate(
+                {"NEO4J_URI": local.bolt_uri, "NEO4J_PASSWORD": local.password()}
+            )
+        driver = connect(settings)
+        repo = GraphRepository(driver, settings.neo4j_database)
+        if repo.counts().get("events", 0) and os.environ.get("IDGRAPH_BENCH_MAY_WIPE") != "1":
+            sys.exit(
+                "the database holds data; set IDGRAPH_BENCH_MAY_WIPE=1 to let the benchmark wipe it"
+            )
+        log(f"generating {args.events:,} events")
+        path = make_events(args.events, tmp / "world")
+        rows = floor_rows(path)
+        floor_rates: list[float] = []
+        ingest_rates: list[float] = []
+        rerun_rates: list[float] = []
+        first_summary: dict[str, Any] = {}
+        for n in range(args.repeat):
+            wipe(repo)
+            log(f"run {n + 1}/{args.repeat}: floor")
+            floor_rates.append(run_floor(driver, settings.neo4j_database, rows, args.batch_size))
+            wipe(repo)
+            log(f"run {n + 1}/{args.repeat}: idgraph ingest")
+            rate, summary = run_ingest(repo, settings, path, args.batch_size)
+            ingest_rates.append(rate)
+            first_summary = first_summary or summary
+            log(f"run {n + 1}/{args.repeat}: re-ingest (all duplicates)")
+            rerun_rates.append(run_ingest(repo, settings, path, args.batch_size)[0])
+        fresh_ms = resolvable_ms(settings)
+        driver.close()
+        server_pid = local.running_pid() if local else None
+        result = {
+            "events": args.events,
+            "batch_size": args.batch_size,
+            "runs": args.repeat,
+            "ingest_events_per_s": [round(r) for r in ingest_rates],
+            "floor_events_per_s": [round(r) for r in floor_rates],
+            "reingest_events_per_s": [round(r) for r in rerun_rates],
+            "median_ingest_events_per_s": round(statistics.median(ingest_rates)),
+            "median_floor_events_per_s": round(statistics.median(floor_rates)),
+            "median_reingest_events_per_s": round(statistics.median(rerun_rates)),
+            "floor_over_ingest": round(
+                statistics.median(floor_rates) / statistics.median(ingest_rates), 2
+            ),
+            "python_peak_rss_mib": round(peak_rss_mib()),
+            "neo4j_peak_rss_mib": server_peak_mib(server_pid),
+            "first_run_summary": {
+                k: first_summary[k] for k in ("lines_read", "accepted", "duplicates", "rejected")
+            },
+            "resolvable_after_post_ms": round(fresh_ms, 1),
+        }
+        result["target_5000_per_s"] = result["median_ingest_events_per_s"] >= 5000
+        result["target_within_3x_floor"] = result["floor_over_ingest"] <= 3
+        if args.json:
+            print(json.dumps(result, indent=2))
+        else:
+            width = max(len(k) for k in result)
+            for k, v in result.items():
+                print(f"{k:<{width}}  {v}")
+    finally:
+        if local is not None:
+            local.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
