@@ -116,10 +116,11 @@ def run_floor(driver: Driver, database: str, rows: list[dict[str, Any]], batch: 
 
 
 def run_ingest(
-    repo: GraphRepository, settings: Settings, path: Path, batch: int
+    repo: GraphRepository, settings: Settings, path: Path, batch: int, writers: int
 ) -> tuple[float, dict[str, Any]]:
     started = time.perf_counter()
-    summary, _ = Ingestor(repo, settings.normaliser(), batch).ingest(read_path(path))
+    ingestor = Ingestor(repo, settings.normaliser(), batch, writers=writers)
+    summary, _ = ingestor.ingest(read_path(path))
     return summary.read / (time.perf_counter() - started), summary.as_dict()
 
 
@@ -200,17 +201,18 @@ def main() -> None:
             floor_rates.append(run_floor(driver, settings.neo4j_database, rows, args.batch_size))
             wipe(repo)
             log(f"run {n + 1}/{args.repeat}: idgraph ingest")
-            rate, summary = run_ingest(repo, settings, path, args.batch_size)
+            rate, summary = run_ingest(repo, settings, path, args.batch_size, args.writers)
             ingest_rates.append(rate)
             first_summary = first_summary or summary
             log(f"run {n + 1}/{args.repeat}: re-ingest (all duplicates)")
-            rerun_rates.append(run_ingest(repo, settings, path, args.batch_size)[0])
+            rerun_rates.append(run_ingest(repo, settings, path, args.batch_size, args.writers)[0])
         fresh_ms = resolvable_ms(settings)
         driver.close()
         server_pid = local.running_pid() if local else None
         result = {
             "events": args.events,
             "batch_size": args.batch_size,
+            "writers": args.writers,
             "runs": args.repeat,
             "ingest_events_per_s": [round(r) for r in ingest_rates],
             "floor_events_per_s": [round(r) for r in floor_rates],
