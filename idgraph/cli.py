@@ -26,7 +26,7 @@ from graph.ingest import Ingestor, IngestSummary, RejectsFile, read_path
 from graph.localdb import LocalNeo4j
 from graph.repository import GraphRepository, connect
 from graph.settings import Settings, get_settings
-from graph.simulate import simulate, write_world
+from graph.simulate import WorldConfig, simulate, write_world
 
 app = typer.Typer(
     help="idgraph: an identity graph on Neo4j.",
@@ -228,9 +228,18 @@ def simulate_cmd(
     out_dir: Annotated[Path, typer.Argument(file_okay=False)],
     people: Annotated[int, typer.Option(min=1, max=5_000_000)] = 200,
     seed: Annotated[int, typer.Option()] = 7,
+    clean: Annotated[
+        bool,
+        typer.Option(
+            "--clean/--realistic",
+            help="clean: every identifier has one owner (no households, kiosks, rings, "
+            "bots or junk); realistic (default): all of those",
+        ),
+    ] = False,
 ) -> None:
     """Write a synthetic world: OUT_DIR/events.jsonl and OUT_DIR/truth.json."""
-    events, truth = write_world(simulate(people=people, seed=seed), out_dir)
+    config = WorldConfig.clean() if clean else WorldConfig()
+    events, truth = write_world(simulate(people=people, seed=seed, config=config), out_dir)
     err.print(f"wrote {events} and {truth}")
 
 
@@ -311,7 +320,7 @@ def demo(
         err.print(f"Neo4j running: {status.bolt_uri} (Browser {status.http_url}/browser/)")
     with _repo(settings) as repo:
         repo.migrate()
-    world = simulate(people=people, seed=seed)
+    world = simulate(people=people, seed=seed, config=WorldConfig.clean())
     data_dir = settings.db_dir.parent / "demo"
     events_path, _ = write_world(world, data_dir)
     err.print(f"demo data: {len(world.events):,} events of {people} people in {events_path}")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from graph.evaluate import load_truth
 from graph.repository import GraphRepository
 from graph.settings import Settings, get_settings
 from idgraph.cli import app
@@ -38,7 +39,9 @@ def test_simulate_ingest_cluster(
     env: dict[str, str], tmp_path: Path, repo: GraphRepository
 ) -> None:
     runner = CliRunner()
-    r = runner.invoke(app, ["simulate", str(tmp_path / "w"), "--people", "30", "--seed", "3"])
+    r = runner.invoke(
+        app, ["simulate", str(tmp_path / "w"), "--people", "30", "--seed", "3", "--clean"]
+    )
     assert r.exit_code == 0, r.output
     events = tmp_path / "w" / "events.jsonl"
     r = runner.invoke(app, ["ingest", str(events)])
@@ -51,9 +54,9 @@ def test_simulate_ingest_cluster(
     assert r.exit_code == 0, r.output
     result = json.loads(r.stdout)
     assert result["backend"] == "gds"
-    truth = json.loads((tmp_path / "w" / "truth.json").read_text())
-    # The demo world keeps people apart: as many identities as people.
-    assert result["identities"] == len(set(truth.values()))
+    truth = load_truth(tmp_path / "w" / "truth.json")
+    # The clean world keeps people apart: as many identities as people.
+    assert result["identities"] == len(set(truth.owners.values()))
     r = runner.invoke(app, ["ingest", str(events)])
     again = json.loads(r.stdout)
     assert again["accepted"] == 0 and again["duplicates"] == n_lines
@@ -90,10 +93,10 @@ def test_demo_requests_answer_correctly(settings: Settings, repo: GraphRepositor
     from graph.clustering import choose_backend, cluster
     from graph.identifiers import Normaliser
     from graph.ingest import Ingestor, RawRecord
-    from graph.simulate import simulate
+    from graph.simulate import WorldConfig, simulate
     from idgraph.cli import as_curl, demo_requests
 
-    world = simulate(people=40, seed=11)
+    world = simulate(people=40, seed=11, config=WorldConfig.clean())
     records = [RawRecord(n, "", e) for n, e in enumerate(world.events)]
     Ingestor(repo, Normaliser()).ingest(records)
     cluster(repo, choose_backend(repo))
