@@ -1,24 +1,38 @@
-"""Clustering: identifiers linked by co-occurrence form identities.
+"""Clustering: identifiers become identities, without gluing people together.
 
-One interface, two back ends that must agree: GDS weakly connected components
-(through the ``graphdatascience`` client, on the server) and networkx (in this
-process, for servers without the GDS plugin). Each writes a ``component`` number on
-every identifier; :func:`cluster` then turns components into identities whose id
-is derived from the component's smallest ``type:value``, so that an identity keeps
-its id across runs while its anchor stays in it.
+A run (:func:`cluster`) marks hubs and weighs links on the server (Cypher), asks a back
+end for the connected components of the trusted link graph (non-hub identifiers,
+links at least ``min_link_weight`` heavy), then splits components that hold several
+people, keeps identity ids stable, scores confidence and writes it all back. The
+decisions are documented in :mod:`graph.identities`.
+
+Two back ends compute the components and must agree: GDS weakly connected
+components (through the ``graphdatascience`` client, on the server, for large graphs)
+and networkx (in this process, for servers without the GDS plugin). Everything else
+is the same code for both, so both give the same identities.
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
 import uuid
-from dataclasses import dataclass
-from typing import Protocol
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import networkx as nx
 
 from graph.errors import ConfigurationError
+from graph.identities import (
+    PERSONAL_TYPES,
+    ClusterParams,
+    assign_ids,
+    cohesion,
+    identity_id_for,
+    membership_confidence,
+    split_component,
+)
 from graph.repository import GraphRepository
 
 __all__ = [
@@ -31,14 +45,22 @@ __all__ = [
     "identity_id_for",
 ]
 
+Link = tuple[str, str, float]
+
 
 class ClusterBackend(Protocol):
-    """Writes a ``component`` number on every identifier."""
+    """Connected components of the trusted link graph."""
 
     name: str
 
-    def label_components(self, repo: GraphRepository) -> int:
-        """Label connected components; returns how many there are."""
+    def components(
+        self,
+        repo: GraphRepository,
+        params: ClusterParams,
+        nodes: Sequence[dict[str, Any]],
+        links: Sequence[Link],
+    ) -> dict[str, int]:
+        """Node id -> component number, for every identifier that is not a hub."""
         ...
 
 
@@ -47,17 +69,26 @@ class NetworkxBackend:
 
     name = "networkx"
 
-    def label_components(self, repo: GraphRepository) -> int:
+    def components(
+        self,
+        repo: GraphRepository,
+        params: ClusterParams,
+        nodes: Sequence[dict[str, Any]],
+        links: Sequence[Link],
+    ) -> dict[str, int]:
         g: nx.Graph[str] = nx.Graph()
-        g.add_nodes_from(repo.iter_identifier_ids())
-        g.add_edges_from(repo.iter_links())
-        rows = []
-        count = 0
+        trusted = {str(n["id"]) for n in nodes if not n["hub"]}
+        g.add_nodes_from(trusted)
+        g.add_edges_from(
+            (a, b)
+            for a, b, w in links
+            if w >= params.min_link_weight and a in trusted and b in trusted
+        )
+        out: dict[str, int] = {}
         for number, members in enumerate(nx.connected_components(g)):
-            count += 1
-            rows += [{"id": node, "component": number} for node in members]
-        repo.write_components(rows)
-        return count
+            for node in members:
+                out[node] = number
+        return out
 
 
 class GdsBackend:
@@ -65,26 +96,35 @@ class GdsBackend:
 
     name = "gds"
 
-    def label_components(self, repo: GraphRepository) -> int:
+    def components(
+        self,
+        repo: GraphRepository,
+        params: ClusterParams,
+        nodes: Sequence[dict[str, Any]],
+        links: Sequence[Link],
+    ) -> dict[str, int]:
         from graphdatascience import GraphDataScience
 
-        if repo.counts().get("links", 0) == 0:
-            # GDS cannot project a relationship type that does not exist yet; with no
-            # links every identifier is alone, which networkx labels just as well.
-            return NetworkxBackend().label_components(repo)
+        from graph.repository import _q
 
         gds = GraphDataScience(
             repo.driver, database=repo.database, arrow=False, show_progress=False
         )
         graph_name = f"idgraph-wcc-{uuid.uuid4().hex[:12]}"
-        graph, _ = gds.graph.project.native(
-            graph_name, "Identifier", {"LINKED": {"orientation": "UNDIRECTED"}}
+        projected = gds.graph.project.cypher(
+            _q("cluster/gds_project"), graph_name=graph_name, min_weight=params.min_link_weight
         )
+        graph = projected.graph
         try:
-            result = gds.wcc.write(graph, write_property="component")
-            return int(result.component_count)
+            gds.wcc.write(graph, write_property="component")
         finally:
             graph.drop()
+        repo.clear_hub_components()
+        return {
+            str(row["id"]): int(row["component"])
+            for row in repo.identifier_nodes()
+            if not row["hub"] and row["component"] is not None
+        }
 
 
 def choose_backend(repo: GraphRepository, preference: str = "auto") -> ClusterBackend:
@@ -103,18 +143,18 @@ def choose_backend(repo: GraphRepository, preference: str = "auto") -> ClusterBa
     return GdsBackend() if has_gds else NetworkxBackend()
 
 
-def identity_id_for(anchor: str) -> str:
-    """The public id of the identity anchored at ``anchor`` (no personal data in clear)."""
-    return "id_" + hashlib.sha256(anchor.encode("utf-8")).hexdigest()[:20]
-
-
 @dataclass(frozen=True)
 class ClusterResult:
     backend: str
     components: int
     identities: int
     largest: int
+    hubs: int
+    shared: int
+    splits: int
+    merged: int
     seconds: float
+    clusters: list[set[str]] = field(default_factory=list, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -122,29 +162,156 @@ class ClusterResult:
             "components": self.components,
             "identities": self.identities,
             "largest_identity": self.largest,
+            "hubs": self.hubs,
+            "shared_identifiers": self.shared,
+            "split_components": self.splits,
+            "merged_identities": self.merged,
             "seconds": round(self.seconds, 3),
         }
 
 
-def cluster(repo: GraphRepository, backend: ClusterBackend) -> ClusterResult:
-    """Recompute components and identities over the whole graph."""
+def cluster(
+    repo: GraphRepository, backend: ClusterBackend, params: ClusterParams | None = None
+) -> ClusterResult:
+    """Recompute identities over the whole graph (see :mod:`graph.identities`)."""
+    params = params or ClusterParams()
     started = time.perf_counter()
-    components = backend.label_components(repo)
-    anchors = repo.component_anchors()
-    rows = [
-        {
-            "component": r["component"],
-            "identity_id": identity_id_for(str(r["anchor"])),
-            "size": int(r["size"]),
-        }
-        for r in anchors
+    run_id = f"run-{uuid.uuid4().hex}"
+    non_identifying = sorted(k for k, v in params.type_strength.items() if v <= 0)
+    repo.mark_hubs(params.max_per_person, non_identifying)
+    repo.write_link_weights(params.type_strength, params.default_strength, params.half_life_days)
+    nodes = list(repo.identifier_nodes())
+    links = list(repo.weighted_links())
+    component_of = backend.components(repo, params, nodes, links)
+
+    types = {str(n["id"]): str(n["type"]) for n in nodes}
+    keys = {str(n["id"]): str(n["key"]) for n in nodes}
+    hubs = {str(n["id"]) for n in nodes if n["hub"]}
+    members_of: dict[int, set[str]] = defaultdict(set)
+    for node, comp in component_of.items():
+        members_of[comp].add(node)
+    inner: dict[int, list[Link]] = defaultdict(list)
+    for a, b, w in links:
+        ca = component_of.get(a)
+        if ca is not None and ca == component_of.get(b) and w >= params.min_link_weight:
+            inner[ca].append((a, b, w))
+
+    clusters: list[set[str]] = []
+    shared: set[str] = set()
+    splits = 0
+    for comp in sorted(members_of, key=lambda c: min(keys[n] for n in members_of[c])):
+        members = members_of[comp]
+        parts, boundary = split_component({n: types[n] for n in members}, inner[comp], params)
+        if len(parts) > 1:
+            splits += 1
+        for part in parts:
+            kept = part - boundary
+            if not any(types[n] in PERSONAL_TYPES for n in kept) and any(
+                types[n] in PERSONAL_TYPES for n in part
+            ):
+                kept = part  # its only personal identifier is on the boundary: keep it
+            shared |= part - kept
+            if kept:
+                clusters.append(kept)
+
+    known = repo.known_identities()
+    created = {
+        str(r["identity_id"]): int(r["created"] or 0) for r in known if r["status"] == "active"
+    }
+    taken = {str(r["identity_id"]) for r in known}
+    previous = {str(n["id"]): n["previous"] for n in nodes}
+    previous = {k: (str(v) if v in created else None) for k, v in previous.items()}
+    anchors = [min(keys[n] for n in c) for c in clusters]
+    assignment = assign_ids(clusters, previous, created, anchors, taken, run_id)
+    identity_of = {n: assignment.ids[k] for k, c in enumerate(clusters) for n in c}
+
+    rows = _score(nodes, links, identity_of, hubs, shared, params)
+    changes = [
+        {"kind": c.kind, "identity_id": c.identity_id, "other_id": c.other_id}
+        for c in assignment.changes
     ]
-    repo.write_identities(f"run-{uuid.uuid4().hex}", rows)
-    largest = max((r["size"] for r in rows), default=0)
+    repo.write_clustering(run_id, rows.identities, rows.memberships, rows.used_by, changes)
     return ClusterResult(
         backend=backend.name,
-        components=components,
-        identities=len(rows),
-        largest=int(largest),
+        components=len(members_of),
+        identities=len(clusters),
+        largest=max((len(c) for c in clusters), default=0),
+        hubs=len(hubs),
+        shared=len(shared),
+        splits=splits,
+        merged=sum(1 for c in assignment.changes if c.kind == "merged"),
         seconds=time.perf_counter() - started,
+        clusters=clusters,
     )
+
+
+@dataclass
+class _Rows:
+    identities: list[dict[str, Any]]
+    memberships: list[dict[str, Any]]
+    used_by: list[dict[str, Any]]
+
+
+def _score(
+    nodes: Sequence[Mapping[str, Any]],
+    links: Sequence[Link],
+    identity_of: Mapping[str, str],
+    hubs: set[str],
+    shared: set[str],
+    params: ClusterParams,
+) -> _Rows:
+    """Confidence of each membership, cohesion of each identity, uses of shared identifiers."""
+    inside: dict[str, float] = defaultdict(float)
+    outside: dict[str, float] = defaultdict(float)
+    internal: dict[str, float] = defaultdict(float)
+    boundary: dict[str, float] = defaultdict(float)
+    uses: dict[tuple[str, str], float] = defaultdict(float)
+    for a, b, w in links:
+        pa, pb = identity_of.get(a), identity_of.get(b)
+        for node, mine, theirs, other in ((a, pa, pb, b), (b, pb, pa, a)):
+            if mine is None:
+                if theirs is not None:
+                    uses[(node, theirs)] += w  # a hub or shared identifier used by `theirs`
+                continue
+            if other in hubs:
+                continue  # a kiosk says nothing about whose e-mail this is
+            if theirs == mine:
+                inside[node] += w
+            else:
+                outside[node] += w
+                boundary[mine] += w
+        if pa is not None and pa == pb:
+            internal[pa] += w
+    size: dict[str, int] = defaultdict(int)
+    for ident in identity_of.values():
+        size[ident] += 1
+    memberships = []
+    for n in nodes:
+        node = str(n["id"])
+        pid = identity_of.get(node)
+        memberships.append(
+            {
+                "id": node,
+                "identity_id": pid,
+                "confidence": (
+                    round(membership_confidence(inside[node], outside[node], params), 4)
+                    if pid is not None
+                    else None
+                ),
+                "shared": node in shared or node in hubs,
+            }
+        )
+    identities = [
+        {
+            "identity_id": pid,
+            "size": n,
+            "cohesion": round(cohesion(internal[pid], boundary[pid]), 4),
+        }
+        for pid, n in sorted(size.items())
+    ]
+    used_by = [
+        {"id": node, "identity_id": pid, "weight": round(w, 4)}
+        for (node, pid), w in sorted(uses.items())
+        if w > 0
+    ]
+    return _Rows(identities, memberships, used_by)

@@ -7,7 +7,7 @@ parameters, reads run with ``execute_read`` (routable on a cluster), writes with
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, LiteralString, Protocol
 
 import neo4j
@@ -221,34 +221,78 @@ class GraphRepository:
 
     # --- clustering ----------------------------------------------------------------------------
 
-    def iter_links(self) -> Iterator[tuple[str, str]]:
-        """Every co-occurrence link as a pair of node ids (streamed)."""
+    def _auto(self, name: str, **params: Any) -> None:
+        """Run a statement in an auto-commit transaction (it may commit in batches)."""
         with self.session() as session:
-            for record in session.run(_q("cluster/links_for_networkx")):
-                yield record["a"], record["b"]
+            session.run(_q(name), params).consume()
 
-    def iter_identifier_ids(self) -> Iterator[str]:
-        """Every identifier's node id (streamed)."""
+    def _write_batches(
+        self, name: str, rows: Sequence[Row], batch_size: int, **params: Any
+    ) -> None:
+        for start in range(0, len(rows), batch_size):
+            self._write(name, rows=list(rows[start : start + batch_size]), **params)
+
+    def mark_hubs(self, limits: Mapping[str, int], non_identifying: Sequence[str]) -> None:
+        """Set ``hub`` on every identifier (see ``cluster/mark_hubs``)."""
+        self._auto("cluster/mark_hubs", limits=dict(limits), non_identifying=list(non_identifying))
+
+    def write_link_weights(
+        self, strength: Mapping[str, float], default_strength: float, half_life_days: float
+    ) -> None:
+        """Set ``weight`` on every co-occurrence link (see ``cluster/link_weights``)."""
+        self._auto(
+            "cluster/link_weights",
+            strength=dict(strength),
+            default_strength=default_strength,
+            half_life_days=half_life_days,
+        )
+
+    def identifier_nodes(self) -> Iterator[Row]:
+        """Every identifier: ``id, type, key, hub, previous, component`` (streamed)."""
         with self.session() as session:
-            for record in session.run(_q("cluster/identifier_ids")):
-                yield record["id"]
+            for record in session.run(_q("cluster/identifier_nodes")):
+                yield _row(record)
 
-    def write_components(self, rows: Sequence[Row], batch_size: int = 10_000) -> None:
-        """Write ``component`` on identifiers: rows of ``{id, component}``."""
-        for start in range(0, len(rows), batch_size):
-            self._write("cluster/write_components", rows=list(rows[start : start + batch_size]))
+    def weighted_links(self) -> Iterator[tuple[str, str, float]]:
+        """Every co-occurrence link as ``(a, b, weight)`` node ids (streamed)."""
+        with self.session() as session:
+            for record in session.run(_q("cluster/weighted_links")):
+                yield record["a"], record["b"], float(record["weight"])
 
-    def component_anchors(self) -> list[Row]:
-        """One row per component: ``component``, ``anchor``, ``size``."""
-        return self._read("cluster/component_anchors")
+    def clear_hub_components(self) -> None:
+        self._write("cluster/clear_hub_components")
 
-    def write_identities(self, run_id: str, rows: Sequence[Row], batch_size: int = 5_000) -> None:
-        """Create or refresh identities and stamp their members; then drop stale ones."""
-        for start in range(0, len(rows), batch_size):
-            self._write(
-                "cluster/write_identities", run=run_id, rows=list(rows[start : start + batch_size])
-            )
-        self._write("cluster/remove_stale_identities", run=run_id)
+    def known_identities(self) -> list[Row]:
+        """Every identity that exists or existed: ``identity_id, created, status``."""
+        return self._read("cluster/known_identities")
+
+    def write_clustering(
+        self,
+        run_id: str,
+        identities: Sequence[Row],
+        memberships: Sequence[Row],
+        used_by: Sequence[Row],
+        changes: Sequence[Row],
+        batch_size: int = 10_000,
+    ) -> None:
+        """Write a run's identities, memberships, shared uses and history; retire the rest."""
+        self._write_batches("cluster/write_identities", identities, batch_size, run=run_id)
+        self._write_batches("cluster/write_memberships", memberships, batch_size)
+        self._auto("cluster/clear_used_by")
+        self._write_batches("cluster/write_used_by", used_by, batch_size)
+        self._write_batches("cluster/record_changes", changes, batch_size, run=run_id)
+        self._write("cluster/retire_identities", run=run_id)
+
+    def identity_history(self, identity_id: str) -> Row | None:
+        """Status, merge target and split history of an identity id (None: unknown id)."""
+        rows = self._read("cluster/identity_history", identity_id=identity_id)
+        return rows[0] if rows else None
+
+    def export_identities(self) -> Iterator[Row]:
+        """Every identifier of an identity with its confidence (streamed, ordered)."""
+        with self.session() as session:
+            for record in session.run(_q("cluster/export_identities")):
+                yield _row(record)
 
     # --- resolution ----------------------------------------------------------------------------
 

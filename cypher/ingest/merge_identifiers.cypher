@@ -21,4 +21,5 @@ MERGE (i:Identifier {type: r.type, value: r.value})
     i.last_seen = CASE WHEN last > i.last_seen THEN last ELSE i.last_seen END,
     i.event_count = i.event_count + r.count
 RETURN r.type AS type, r.value AS value, elementId(i) AS id,
-       i.identity_id IS NULL AND NOT i.blocked AS unassigned
+       i.identity_id IS NULL AND NOT i.blocked AND NOT coalesce(i.hub, false)
+       AND NOT coalesce(i.shared, false) AS unassigned

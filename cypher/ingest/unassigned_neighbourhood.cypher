@@ -8,6 +8,7 @@ UNWIND $ids AS id
 MATCH (i) WHERE elementId(i) = id
 WITH id, i
 WHERE i.identity_id IS NULL AND NOT coalesce(i.blocked, false)
+  AND NOT coalesce(i.hub, false) AND NOT coalesce(i.shared, false)
 RETURN id, COLLECT {
   MATCH (i)-[:LINKED]-(n)
   WHERE n.identity_id IS NOT NULL AND NOT coalesce(n.blocked, false)

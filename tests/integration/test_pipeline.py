@@ -142,7 +142,7 @@ def test_gds_wcc_runs_and_is_chosen(repo: GraphRepository) -> None:
     with repo.session() as s:
         s.run(
             "CREATE (:Identifier {type:'t', value:'a'})"
-            "-[:LINKED]->(:Identifier {type:'t', value:'b'})"
+            "-[:LINKED {count: 3, last_seen: datetime()}]->(:Identifier {type:'t', value:'b'})"
         ).consume()
         s.run("CREATE (:Identifier {type:'t', value:'c'})").consume()
     result = cluster(repo, GdsBackend())

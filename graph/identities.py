@@ -1,0 +1,327 @@
+"""How identifiers become identities: the decisions of a clustering run, without I/O.
+
+The pipeline (``graph.clustering``) reads the graph, asks the back end (GDS or
+networkx) for the connected components of the *trusted* link graph, and hands the
+rest to the pure functions here:
+
+1. **Hubs are not glue.** An identifier linked to more distinct identifiers of one
+   type than one person plausibly has (:attr:`ClusterParams.max_per_person`: say,
+   more than 4 e-mails or 3 phones) is a hub: a shop kiosk, a staff address, a fraud
+   ring's shared phone. Hubs, and identifiers of non-identifying types (``ip``), take
+   no part in components; they are *shared* and linked to every identity that uses
+   them.
+2. **Weighted links.** A link's weight grows with how often the two identifiers were
+   seen together (saturating: ``1 - exp(-count / 2)``), times the strength of both
+   types (an e-mail says more about a person than a cookie), halved every
+   ``half_life_days`` since it was last seen (relative to the newest link, so that
+   re-running on old data gives the same answer). Links below ``min_link_weight`` do
+   not glue.
+3. **Split what components glue together.** A component holding identifiers of
+   several people (a household tablet used by two people, a call-centre agent who
+   typed the wrong e-mail once) is split by Louvain modularity *computed on that
+   component alone*: over the whole graph, modularity cannot separate two people
+   joined by one shared device (its resolution limit), within the component it can.
+   A split is kept when its modularity reaches ``min_modularity`` (or the component
+   breaks a per-person limit) and every part holds a personal identifier (e-mail,
+   phone, account or card): a device with its cookies is not a person on its own.
+4. **Boundary identifiers are shared.** After a split, a device or phone with at
+   least ``shared_min_share`` of its link weight on each side is shared by both
+   parts rather than given to one.
+5. **Stable ids** (:func:`assign_ids`): each previous identity's largest surviving
+   part keeps its id; when several previous identities land in one cluster the
+   oldest id survives and the others are recorded as merged into it; a part split
+   off an identity gets a new id and records where it came from.
+6. **Confidence**: an identifier's membership confidence is the share of its link
+   evidence that points inside its identity, shrunk towards 0.5 when there is
+   little evidence (:func:`membership_confidence`); an identity's cohesion is the
+   share of its members' link weight that stays inside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+__all__ = [
+    "DEFAULT_MAX_PER_PERSON",
+    "DEFAULT_TYPE_STRENGTH",
+    "PERSONAL_TYPES",
+    "Change",
+    "ClusterParams",
+    "IdAssignment",
+    "assign_ids",
+    "cohesion",
+    "identity_id_for",
+    "is_hub",
+    "membership_confidence",
+    "split_component",
+]
+
+#: Types that name a person on their own: a part of a component needs one to be split off.
+PERSONAL_TYPES = frozenset({"email", "phone", "account", "card"})
+
+#: How much a link through each type says about one person (0: never glues).
+DEFAULT_TYPE_STRENGTH: dict[str, float] = {
+    "email": 1.0,
+    "phone": 1.0,
+    "account": 1.0,
+    "card": 0.8,
+    "device": 0.8,
+    "cookie": 0.6,
+    "ip": 0.0,
+}
+
+#: How many distinct identifiers of a type one person plausibly has; an identifier
+#: linked to more of them is a hub. Cookies are unlimited (they churn).
+DEFAULT_MAX_PER_PERSON: dict[str, int] = {
+    "email": 4,
+    "phone": 3,
+    "account": 3,
+    "card": 4,
+    "device": 6,
+}
+
+
+@dataclass(frozen=True)
+class ClusterParams:
+    """Parameters of a clustering run; see the module documentation for their role."""
+
+    type_strength: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_TYPE_STRENGTH))
+    """Per type, in [0, 1]; types not listed (custom ones) count ``default_strength``."""
+    default_strength: float = 0.8
+    max_per_person: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_MAX_PER_PERSON))
+    """Per neighbour type: more distinct neighbours of that type make a hub."""
+    min_link_weight: float = 0.1
+    """Links lighter than this do not join identifiers (a single cookie-to-cookie sighting
+    weighs 0.6 * 0.6 * 0.39 = 0.14, a cookie seen once on a device 0.19)."""
+    half_life_days: float = 365.0
+    """A link's weight halves for every this many days since it was last seen."""
+    min_modularity: float = 0.3
+    """A component is split only if the split's modularity reaches this."""
+    resolution: float = 1.0
+    """Louvain resolution inside a component (higher: smaller parts)."""
+    shared_min_share: float = 0.25
+    """A boundary device or phone with at least this share of its weight on each side of
+    a split is shared by both parts."""
+    evidence_prior: float = 0.5
+    """Pseudo-weight added to the evidence against membership (little evidence: lower
+    confidence)."""
+    seed: int = 0
+    """Louvain's random seed: the same graph gives the same identities."""
+
+    def strength(self, kind: str) -> float:
+        return float(self.type_strength.get(kind, self.default_strength))
+
+
+def identity_id_for(anchor: str) -> str:
+    """The public id of an identity first anchored at ``anchor`` (no personal data in clear)."""
+    return "id_" + hashlib.sha256(anchor.encode("utf-8")).hexdigest()[:20]
+
+
+def is_hub(fanout: Mapping[str, int], params: ClusterParams) -> bool:
+    """True when an identifier has more neighbours of some type than one person has."""
+    return any(
+        n > params.max_per_person[kind]
+        for kind, n in fanout.items()
+        if kind in params.max_per_person
+    )
+
+
+Edge = tuple[str, str, float]
+
+
+def split_component(
+    types: Mapping[str, str], edges: Sequence[Edge], params: ClusterParams
+) -> tuple[list[set[str]], set[str]]:
+    """Split one component into people, when it holds several.
+
+    Args:
+        types: node id -> identifier type, for every node of the component.
+        edges: ``(a, b, weight)`` links inside the component.
+        params: clustering parameters.
+
+    Returns:
+        The parts (one when the component stays whole), and the boundary nodes that
+        are shared between parts.
+    """
+    nodes = set(types)
+    personal = [n for n in nodes if types[n] in PERSONAL_TYPES]
+    if len(personal) < 2 or len(nodes) < 3:
+        return [nodes], set()
+    g: nx.Graph[str] = nx.Graph()
+    g.add_nodes_from(sorted(nodes))
+    for a, b, w in sorted(edges):
+        if g.has_edge(a, b):
+            g[a][b]["weight"] += w
+        else:
+            g.add_edge(a, b, weight=w)
+    parts = [
+        set(p)
+        for p in nx.community.louvain_communities(
+            g, weight="weight", resolution=params.resolution, seed=params.seed
+        )
+    ]
+    parts = _absorb_impersonal(g, parts, types)
+    if len(parts) < 2:
+        return [nodes], set()
+    quality = nx.community.modularity(g, parts, weight="weight")
+    if quality < params.min_modularity and not _over_limits(types, nodes, params):
+        return [nodes], set()
+    return parts, _boundary(g, parts, types, params)
+
+
+def _absorb_impersonal(
+    g: nx.Graph[str], parts: list[set[str]], types: Mapping[str, str]
+) -> list[set[str]]:
+    """Merge parts without a personal identifier into the part they are most tied to."""
+    parts = sorted(parts, key=lambda p: (-len(p), min(p)))
+    while True:
+        lonely = [p for p in parts if not any(types[n] in PERSONAL_TYPES for n in p)]
+        if not lonely or len(parts) < 2:
+            return parts
+        part = lonely[0]
+        me = next(k for k, p in enumerate(parts) if p is part)
+        index = {n: k for k, p in enumerate(parts) for n in p}
+        ties: dict[int, float] = defaultdict(float)
+        for n in part:
+            for m, data in g[n].items():
+                if index[m] != me:
+                    ties[index[m]] += float(data["weight"])
+        # A connected component always ties a part to another; fall back to the largest.
+        best = max(sorted(ties), key=lambda k: ties[k]) if ties else (1 if me == 0 else 0)
+        parts[best] |= part
+        del parts[me]
+
+
+def _over_limits(types: Mapping[str, str], nodes: Iterable[str], params: ClusterParams) -> bool:
+    counts: dict[str, int] = defaultdict(int)
+    for n in nodes:
+        counts[types[n]] += 1
+    return is_hub(counts, params)
+
+
+def _boundary(
+    g: nx.Graph[str], parts: list[set[str]], types: Mapping[str, str], params: ClusterParams
+) -> set[str]:
+    index = {n: k for k, p in enumerate(parts) for n in p}
+    shared: set[str] = set()
+    for n in g:
+        if types[n] not in ("device", "phone"):
+            continue
+        by_part: dict[int, float] = defaultdict(float)
+        for m, data in g[n].items():
+            by_part[index[m]] += float(data["weight"])
+        total = sum(by_part.values())
+        sides = [w for w in by_part.values() if total and w / total >= params.shared_min_share]
+        if len(sides) >= 2:
+            shared.add(n)
+    return shared
+
+
+def membership_confidence(inside: float, outside: float, params: ClusterParams) -> float:
+    """How sure we are that an identifier belongs to its identity, in [0, 1].
+
+    ``inside``: weight of its links to members of its identity; ``outside``: to
+    members of other identities and to shared identifiers. An identifier alone in its
+    identity with no link at all is certain (nothing else claims it).
+    """
+    if inside <= 0 and outside <= 0:
+        return 1.0
+    return inside / (inside + outside + params.evidence_prior)
+
+
+def cohesion(internal: float, boundary: float) -> float:
+    """Share of an identity's link weight that stays inside it (1: nothing points out)."""
+    total = internal + boundary
+    return 1.0 if total <= 0 else internal / total
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of the identity history: ``kind`` is ``merged`` or ``split``."""
+
+    kind: str
+    identity_id: str
+    """The id that went away (merged) or the new part (split)."""
+    other_id: str
+    """Where it went (merged) or where it came from (split)."""
+
+
+@dataclass
+class IdAssignment:
+    ids: list[str]
+    """One identity id per cluster, in the order of the clusters given."""
+    changes: list[Change]
+    new: set[str]
+    """Ids created by this run."""
+
+
+def assign_ids(
+    clusters: Sequence[set[str]],
+    previous: Mapping[str, str | None],
+    created: Mapping[str, int],
+    anchors: Sequence[str],
+    taken: set[str],
+    run_id: str,
+) -> IdAssignment:
+    """Give every cluster an identity id, keeping ids stable across runs.
+
+    Args:
+        clusters: the new clusters (sets of node ids).
+        previous: node id -> its identity id before this run (None: had none).
+        created: identity id -> creation time (epoch ms) of the previous identities.
+        anchors: per cluster, its smallest ``type:value`` (new ids derive from it).
+        taken: every identity id that exists or existed (new ids avoid them).
+        run_id: the run, to make a new id unique if its anchor's id is taken.
+    """
+    prev_size: dict[str, int] = defaultdict(int)
+    for pid in previous.values():
+        if pid is not None:
+            prev_size[pid] += 1
+    overlap: list[dict[str, int]] = []
+    for c in clusters:
+        counts: dict[str, int] = defaultdict(int)
+        for n in c:
+            pid = previous.get(n)
+            if pid is not None:
+                counts[pid] += 1
+        overlap.append(counts)
+    # Each previous identity's largest part (ties: the bigger cluster, then order).
+    home: dict[str, int] = {}
+    for k, counts in enumerate(overlap):
+        for pid, hits in counts.items():
+            best = home.get(pid)
+            if best is None or (hits, len(clusters[k])) > (
+                overlap[best][pid],
+                len(clusters[best]),
+            ):
+                home[pid] = k
+    claimants: dict[int, list[str]] = defaultdict(list)
+    for pid, k in home.items():
+        claimants[k].append(pid)
+    ids: list[str] = []
+    changes: list[Change] = []
+    new: set[str] = set()
+    used = set(taken)
+    for k in range(len(clusters)):
+        names = sorted(claimants.get(k, []), key=lambda p: (created.get(p, math.inf), p))
+        if names:
+            keep = names[0]
+            ids.append(keep)
+            changes += [Change("merged", other, keep) for other in names[1:]]
+            continue
+        ident = identity_id_for(anchors[k])
+        if ident in used:
+            ident = identity_id_for(f"{anchors[k]}#{run_id}")
+        used.add(ident)
+        new.add(ident)
+        ids.append(ident)
+        if overlap[k]:
+            parent = max(sorted(overlap[k]), key=lambda p: overlap[k][p])
+            changes.append(Change("split", ident, parent))
+    return IdAssignment(ids=ids, changes=changes, new=new)
