@@ -49,7 +49,9 @@ __all__ = [
     "Report",
     "Scores",
     "Truth",
+    "CalibrationBin",
     "bcubed",
+    "calibration",
     "connected_components",
     "evaluate",
     "format_report",
@@ -477,3 +479,58 @@ def format_report(report: Report) -> str:
         f"shared identifiers (not scored): {report.shared}"
     )
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class CalibrationBin:
+    """Identifiers whose confidence falls in ``[low, high)``, and how often they are right."""
+
+    low: float
+    high: float
+    count: int
+    mean_confidence: float
+    accuracy: float
+
+
+def calibration(
+    owners: Mapping[str, str],
+    predicted: Mapping[str, str],
+    confidence: Mapping[str, float],
+    bins: int = 10,
+) -> list[CalibrationBin]:
+    """How well membership confidences match how often memberships are right.
+
+    A scored identifier's membership is *right* when its identity is the one that
+    holds most of its true person's identifiers, and that identity's identifiers
+    mostly belong to that person: it sits with its own person, in that person's main
+    identity (a stray cookie left alone in an identity of its own is wrong). Only
+    identifiers that are in ``owners``, ``predicted`` and ``confidence`` are counted;
+    empty bins are left out.
+    """
+    scored = [k for k in owners if k in predicted and k in confidence]
+    by_identity: dict[str, Counter[str]] = defaultdict(Counter)
+    by_person: dict[str, Counter[str]] = defaultdict(Counter)
+    for k in scored:
+        by_identity[predicted[k]][owners[k]] += 1
+        by_person[owners[k]][predicted[k]] += 1
+    major = {pid: c.most_common(1)[0][0] for pid, c in by_identity.items()}
+    main = {person: min(c, key=lambda p: (-c[p], p)) for person, c in by_person.items()}
+    totals: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    for k in scored:
+        c = min(max(float(confidence[k]), 0.0), 1.0)
+        b = min(bins - 1, int(c * bins))
+        person, pid = owners[k], predicted[k]
+        right = major[pid] == person and main[person] == pid
+        totals[b][0] += 1
+        totals[b][1] += c
+        totals[b][2] += 1.0 if right else 0.0
+    return [
+        CalibrationBin(
+            low=b / bins,
+            high=(b + 1) / bins,
+            count=int(n),
+            mean_confidence=s / n,
+            accuracy=ok / n,
+        )
+        for b, (n, s, ok) in sorted(totals.items())
+    ]

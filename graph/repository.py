@@ -288,6 +288,12 @@ class GraphRepository:
         rows = self._read("cluster/identity_history", identity_id=identity_id)
         return rows[0] if rows else None
 
+    def links_by_key(self) -> Iterator[tuple[str, str]]:
+        """Every co-occurrence link as a pair of ``type:value`` keys (streamed)."""
+        with self.session() as session:
+            for record in session.run(_q("cluster/links_by_key")):
+                yield str(record["a"]), str(record["b"])
+
     def export_identities(self) -> Iterator[Row]:
         """Every identifier of an identity with its confidence (streamed, ordered)."""
         with self.session() as session:

@@ -223,6 +223,73 @@ def cluster_cmd(
     _print_json(result.as_dict())
 
 
+@app.command("evaluate")
+def evaluate_cmd(
+    truth_path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="truth.json")],
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON, not a table")] = False,
+) -> None:
+    """Score the identities in the graph against a simulated world's ground truth.
+
+    Prints B-cubed precision, recall and F1 and the number of over-merged identities,
+    next to naive connected components over the same links, and how well membership
+    confidences are calibrated.
+    """
+    from graph.evaluate import calibration, evaluate, format_report, load_truth
+
+    truth = load_truth(truth_path)
+    with _repo(get_settings()) as repo:
+        rows = list(repo.export_identities())
+        links = list(repo.links_by_key())
+    predicted = {
+        f"{r['identifier_type']}:{r['identifier_value']}": str(r["identity_id"]) for r in rows
+    }
+    confidence = {
+        f"{r['identifier_type']}:{r['identifier_value']}": float(r["confidence"])
+        for r in rows
+        if r["confidence"] is not None
+    }
+    report = evaluate(truth, predicted, links)
+    bins = calibration(truth.owners, predicted, confidence)
+    if as_json:
+        _print_json({**report.as_dict(), "calibration": [b.__dict__ for b in bins]})
+        return
+    print(format_report(report))
+    print("\nconfidence calibration (right: in its own person's main identity)")
+    print(f"{'confidence':<12}{'identifiers':>12}{'mean':>8}{'right':>8}")
+    for b in bins:
+        print(
+            f"{b.low:.1f}-{b.high:.1f}    {b.count:>12}{b.mean_confidence:>8.3f}{b.accuracy:>8.3f}"
+        )
+
+
+export_app = typer.Typer(help="Export what the graph knows.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("identities")
+def export_identities_cmd(
+    out_path: Annotated[Path, typer.Option("--out", dir_okay=False, help="CSV file to write")],
+) -> None:
+    """Write identifier_type, identifier_value, identity_id, confidence as CSV.
+
+    Values are the normalised ones; shared identifiers (hubs, boundary devices) belong
+    to no identity and are not listed. Written to a temporary file, then renamed.
+    """
+    import csv
+
+    columns = ["identifier_type", "identifier_value", "identity_id", "confidence"]
+    tmp = out_path.with_name(out_path.name + ".part")
+    count = 0
+    with _repo(get_settings()) as repo, tmp.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=columns)
+        writer.writeheader()
+        for row in repo.export_identities():
+            writer.writerow({k: row[k] for k in columns})
+            count += 1
+    tmp.replace(out_path)
+    err.print(f"wrote {count:,} identifiers to {out_path}")
+
+
 @app.command("simulate")
 def simulate_cmd(
     out_dir: Annotated[Path, typer.Argument(file_okay=False)],

@@ -113,3 +113,33 @@ def test_demo_requests_answer_correctly(settings: Settings, repo: GraphRepositor
         members = {f"{i['type']}:{i['value']}" for i in answer["identifiers"]}
         assert len({truth[m] for m in members}) == 1  # one simulated person
     assert answers[3]["status"] == "unknown"
+
+
+def test_evaluate_and_export(env: dict[str, str], tmp_path: Path, repo: GraphRepository) -> None:
+    runner = CliRunner()
+    r = runner.invoke(app, ["simulate", str(tmp_path / "w"), "--people", "80", "--seed", "5"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["ingest", str(tmp_path / "w" / "events.jsonl")])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["cluster"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["evaluate", str(tmp_path / "w" / "truth.json"), "--json"])
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.stdout)
+    assert report["idgraph"]["f1"] > report["connected_components"]["f1"]
+    assert sum(b["count"] for b in report["calibration"]) > 0
+    out = tmp_path / "identities.csv"
+    r = runner.invoke(app, ["export", "identities", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    import csv
+
+    with out.open() as f:
+        rows = list(csv.DictReader(f))
+    assert rows and set(rows[0]) == {
+        "identifier_type",
+        "identifier_value",
+        "identity_id",
+        "confidence",
+    }
+    assert all(0.0 <= float(row["confidence"]) <= 1.0 for row in rows)
+    assert not (tmp_path / "identities.csv.part").exists()
