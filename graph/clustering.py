@@ -18,11 +18,12 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import networkx as nx
 
+from graph import cypher
 from graph.errors import ConfigurationError
 from graph.identities import (
     PERSONAL_TYPES,
@@ -105,26 +106,22 @@ class GdsBackend:
     ) -> dict[str, int]:
         from graphdatascience import GraphDataScience
 
-        from graph.repository import _q
-
         gds = GraphDataScience(
             repo.driver, database=repo.database, arrow=False, show_progress=False
         )
         graph_name = f"idgraph-wcc-{uuid.uuid4().hex[:12]}"
         projected = gds.graph.project.cypher(
-            _q("cluster/gds_project"), graph_name=graph_name, min_weight=params.min_link_weight
+            cypher.query("cluster/gds_project"),
+            graph_name=graph_name,
+            min_weight=params.min_link_weight,
         )
-        graph = projected.graph
         try:
-            gds.wcc.write(graph, write_property="component")
+            rows = gds.run_cypher(
+                cypher.query("cluster/gds_wcc_stream"), {"graph_name": graph_name}
+            )
         finally:
-            graph.drop()
-        repo.clear_hub_components()
-        return {
-            str(row["id"]): int(row["component"])
-            for row in repo.identifier_nodes()
-            if not row["hub"] and row["component"] is not None
-        }
+            projected.graph.drop()
+        return {str(i): int(c) for i, c in zip(rows["id"], rows["component"], strict=True)}
 
 
 def choose_backend(repo: GraphRepository, preference: str = "auto") -> ClusterBackend:
@@ -154,7 +151,6 @@ class ClusterResult:
     splits: int
     merged: int
     seconds: float
-    clusters: list[set[str]] = field(default_factory=list, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -219,8 +215,10 @@ def cluster(
         str(r["identity_id"]): int(r["created"] or 0) for r in known if r["status"] == "active"
     }
     taken = {str(r["identity_id"]) for r in known}
-    previous = {str(n["id"]): n["previous"] for n in nodes}
-    previous = {k: (str(v) if v in created else None) for k, v in previous.items()}
+    # Only active identities can keep their id; a stale one counts as none.
+    previous = {
+        str(n["id"]): (str(n["previous"]) if n["previous"] in created else None) for n in nodes
+    }
     anchors = [min(keys[n] for n in c) for c in clusters]
     assignment = assign_ids(clusters, previous, created, anchors, taken, run_id)
     identity_of = {n: assignment.ids[k] for k, c in enumerate(clusters) for n in c}
@@ -241,7 +239,6 @@ def cluster(
         splits=splits,
         merged=sum(1 for c in assignment.changes if c.kind == "merged"),
         seconds=time.perf_counter() - started,
-        clusters=clusters,
     )
 
 

@@ -248,7 +248,7 @@ class GraphRepository:
         )
 
     def identifier_nodes(self) -> Iterator[Row]:
-        """Every identifier: ``id, type, key, hub, previous, component`` (streamed)."""
+        """Every identifier: ``id, type, key, hub, previous`` (streamed)."""
         with self.session() as session:
             for record in session.run(_q("cluster/identifier_nodes")):
                 yield _row(record)
@@ -258,9 +258,6 @@ class GraphRepository:
         with self.session() as session:
             for record in session.run(_q("cluster/weighted_links")):
                 yield record["a"], record["b"], float(record["weight"])
-
-    def clear_hub_components(self) -> None:
-        self._write("cluster/clear_hub_components")
 
     def known_identities(self) -> list[Row]:
         """Every identity that exists or existed: ``identity_id, created, status``."""
