@@ -30,7 +30,17 @@ from graph.errors import ConfigurationError, LocalDatabaseError
 from graph.settings import Settings
 from graph.versions import BROWSER_VERSION, GDS_VERSION, NEO4J_VERSION
 
-__all__ = ["InstanceStatus", "LocalNeo4j"]
+__all__ = ["InstanceStatus", "LocalNeo4j", "new_password"]
+
+
+def new_password() -> str:
+    """A generated password: 192 random bits in hex.
+
+    Hex, not URL-safe base64: a value starting with ``-`` would be read by
+    ``neo4j-admin`` as an option and the password would not be set.
+    """
+    return secrets.token_hex(24)
+
 
 _MAIN_CLASS = "org.neo4j.server.CommunityEntryPoint"
 _ADMIN_CLASS = "org.neo4j.cli.AdminTool"
@@ -256,7 +266,7 @@ class LocalNeo4j:
                 f"{self.home} has a database but its password file is missing; "
                 f"restore {self.password_file} or remove {self.home} to start afresh"
             )
-        password = secrets.token_urlsafe(24)
+        password = new_password()
         proc = subprocess.run(
             [
                 self.settings.java,
