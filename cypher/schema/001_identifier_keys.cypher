@@ -14,12 +14,9 @@ FOR (e:Event) REQUIRE (e.source, e.event_id) IS UNIQUE;
 CREATE CONSTRAINT identity_id IF NOT EXISTS
 FOR (p:Identity) REQUIRE p.identity_id IS UNIQUE;
 
-// Identifiers of an identity, and of a connected component during clustering.
+// Identifiers of an identity.
 CREATE INDEX identifier_identity IF NOT EXISTS
 FOR (i:Identifier) ON (i.identity_id);
-
-CREATE INDEX identifier_component IF NOT EXISTS
-FOR (i:Identifier) ON (i.component);
 
 // Migrations applied, by name.
 CREATE CONSTRAINT schema_migration_name IF NOT EXISTS
