@@ -378,7 +378,7 @@ class _Plan:
             else:
                 continue
             out += [{"id": m, "identity_id": target} for m in members]
-        return out
+        return sorted(out, key=lambda r: (r["identity_id"], r["id"]))
 
 
 class Ingestor:
