@@ -45,6 +45,37 @@ def test_two_people_joined_by_a_tablet_are_split_and_the_tablet_is_shared() -> N
     assert shared == {"tablet"}
 
 
+def test_a_cookie_seen_on_the_tablet_goes_to_its_owner() -> None:
+    # Louvain may leave b's cookie on the tablet's side; its link to b's e-mail decides.
+    ta, ea = _person("a")
+    tb, eb = _person("b")
+    types = {**ta, **tb, "tablet": "device", "cb_tab": "cookie"}
+    edges = [
+        *ea,
+        *eb,
+        ("tablet", "ea", 0.5),
+        ("tablet", "eb", 0.5),
+        ("tablet", "ca0", 0.4),
+        ("tablet", "ca1", 0.4),
+        ("cb_tab", "tablet", 0.2),
+        ("cb_tab", "eb", 0.2),
+    ]
+    parts, shared = split_component(types, edges, P)
+    assert shared == {"tablet"}
+    (b_part,) = [p for p in parts if "eb" in p]
+    assert "cb_tab" in b_part
+
+
+def test_a_cookie_seen_only_on_a_shared_tablet_is_shared() -> None:
+    ta, ea = _person("a")
+    tb, eb = _person("b")
+    types = {**ta, **tb, "tablet": "device", "anon": "cookie"}
+    edges = [*ea, *eb, ("tablet", "ea", 0.5), ("tablet", "eb", 0.5), ("anon", "tablet", 0.2)]
+    parts, shared = split_component(types, edges, P)
+    assert len(parts) == 2
+    assert shared == {"tablet", "anon"}
+
+
 def test_a_device_with_its_cookies_is_not_split_off() -> None:
     # Two dense groups, but one has no personal identifier: it is the person's device.
     types = {"e": "email", "p": "phone", "d": "device"}
@@ -63,11 +94,25 @@ def test_hubs_have_more_neighbours_of_a_type_than_a_person() -> None:
 
 
 def test_confidence_and_cohesion() -> None:
-    assert membership_confidence(0, 0, P) == 1.0
-    assert membership_confidence(0, 1, P) == 0.0
-    strong, weak = membership_confidence(5, 0, P), membership_confidence(0.5, 0, P)
-    assert 0.9 < strong < 1 and weak == 0.5
+    # No link at all: nothing else claims it. Links to hubs only: a stray (the logistic
+    # gives about 0.1; in simulated worlds such identifiers are never right).
+    assert membership_confidence(0, 0, P, hub_weight=0.0) == 1.0
+    assert membership_confidence(0, 0, P, hub_weight=1.0) < 0.2
+    assert membership_confidence(0, 0, P) == membership_confidence(0, 0, P, hub_weight=1.0)
+    assert membership_confidence(0, 1, P) < 0.01
+    strong, weak = membership_confidence(5, 0, P), membership_confidence(0.2, 0, P)
+    assert strong > weak > 0.95
+    assert 0.8 < membership_confidence(0.2, 0.2, P) < 0.95
     assert cohesion(3, 1) == 0.75 and cohesion(0, 0) == 1.0
+
+
+@given(st.floats(0, 100), st.floats(0, 100), st.floats(0.001, 10))
+def test_confidence_grows_with_inside_and_falls_with_outside(
+    inside: float, outside: float, more: float
+) -> None:
+    c = membership_confidence(inside, outside, P)
+    assert membership_confidence(inside + more, outside, P) >= c
+    assert membership_confidence(inside, outside + more, P) <= c
 
 
 @given(st.floats(0, 100), st.floats(0, 100))

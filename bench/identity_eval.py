@@ -1,0 +1,275 @@
+"""Identity quality benchmark: B-cubed, over-merging and confidence calibration.
+
+For several simulated worlds, each with its own seed and its own mix of what makes
+identity resolution hard, the database is wiped, the world ingested and clustered
+(GDS back end when the server has it), and the identities scored against the
+world's ground truth next to naive connected components over the same links. Per
+world it prints B-cubed precision, recall and F1 and the number of over-merged
+identities (see :mod:`graph.evaluate`), the calibration table of membership
+confidences (per bin: identifiers, mean confidence, share right) and the expected
+calibration error, ECE = sum over bins of count / N * abs(mean confidence - accuracy).
+
+The worlds (:data:`WORLDS`): the realistic default; more households; more kiosks
+and staff addresses; more fraud rings and bots; a clean world (one owner per
+identifier). World ``k`` of seed ``s`` is generated with seed ``10 * s + k``.
+
+Usage (from the repository root)::
+
+    .venv/bin/python bench/identity_eval.py [--people 1000] [--seeds 1] [--json]
+
+Without ``NEO4J_URI`` it starts a throw-away local Neo4j on free ports and stops it at
+the end; with ``NEO4J_URI`` it needs an empty database (or ``IDGRAPH_BENCH_MAY_WIPE=1``)
+since it wipes the data before every world. ``--dump DIR`` also writes each world's
+identifiers, raw links and truth there, to tune clustering parameters offline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from graph.clustering import choose_backend, cluster  # noqa: E402
+from graph.evaluate import CalibrationBin, calibration, evaluate, load_truth  # noqa: E402
+from graph.ingest import Ingestor, read_path  # noqa: E402
+from graph.localdb import LocalNeo4j  # noqa: E402
+from graph.repository import GraphRepository, connect  # noqa: E402
+from graph.settings import Settings  # noqa: E402
+from graph.simulate import WorldConfig, simulate, write_world  # noqa: E402
+
+#: name -> how the world differs from the realistic default.
+WORLDS: dict[str, WorldConfig] = {
+    "default": WorldConfig(),
+    "households": WorldConfig(household_share=0.5),
+    "kiosks_staff": WorldConfig(kiosks=8, staff_use=0.15),
+    "rings_bots": WorldConfig(ring_share=0.08, bot_share=0.03),
+    "clean": WorldConfig.clean(),
+}
+
+# Benchmark only (for --dump), not product code: the raw link data weights derive from.
+_DUMP_LINKS = (
+    "MATCH (a:Identifier)-[r:LINKED]->(b:Identifier) "
+    "RETURN elementId(a) AS a, elementId(b) AS b, r.count AS count, "
+    "r.last_seen.epochSeconds AS last_seen, coalesce(r.weight, 0.0) AS weight"
+)
+_DUMP_NODES = (
+    "MATCH (i:Identifier) RETURN elementId(i) AS id, i.type AS type, "
+    "i.type + ':' + i.value AS key, coalesce(i.hub, false) AS hub, "
+    "coalesce(i.blocked, false) AS blocked"
+)
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def ece(bins: list[CalibrationBin]) -> float:
+    """Expected calibration error: bins weighted by their share of identifiers."""
+    total = sum(b.count for b in bins)
+    if total == 0:
+        return 0.0
+    return sum(b.count / total * abs(b.mean_confidence - b.accuracy) for b in bins)
+
+
+def run_world(
+    repo: GraphRepository,
+    settings: Settings,
+    name: str,
+    config: WorldConfig,
+    people: int,
+    seed: int,
+    tmp: Path,
+    dump: Path | None,
+) -> dict[str, Any]:
+    repo.reset_data()
+    repo.migrate()
+    events, truth_path = write_world(simulate(people=people, seed=seed, config=config), tmp)
+    started = time.perf_counter()
+    Ingestor(repo, settings.normaliser(), settings.batch_size).ingest(read_path(events))
+    ingested = time.perf_counter()
+    result = cluster(repo, choose_backend(repo))
+    clustered = time.perf_counter()
+    rows = list(repo.export_identities())
+    links = list(repo.links_by_key())
+    predicted = {
+        f"{r['identifier_type']}:{r['identifier_value']}": str(r["identity_id"]) for r in rows
+    }
+    confidence = {
+        f"{r['identifier_type']}:{r['identifier_value']}": float(r["confidence"])
+        for r in rows
+        if r["confidence"] is not None
+    }
+    truth = load_truth(truth_path)
+    report = evaluate(truth, predicted, links)
+    bins = calibration(truth.owners, predicted, confidence)
+    if dump is not None:
+        out = dump / f"{name}-{seed}"
+        out.mkdir(parents=True, exist_ok=True)
+        nodes, _, _ = repo.driver.execute_query(_DUMP_NODES, database_=repo.database)
+        raw, _, _ = repo.driver.execute_query(_DUMP_LINKS, database_=repo.database)
+        (out / "graph.json").write_text(
+            json.dumps(
+                {
+                    "nodes": [dict(r) for r in nodes],
+                    "links": [dict(r) for r in raw],
+                    "predicted": predicted,
+                    "confidence": confidence,
+                }
+            )
+        )
+        shutil.copy(truth_path, out / "truth.json")
+    return {
+        "world": name,
+        "seed": seed,
+        "people": people,
+        "backend": result.backend,
+        "ingest_s": round(ingested - started, 1),
+        "cluster_s": round(clustered - ingested, 1),
+        **report.as_dict(),
+        "calibration": [
+            {
+                "low": b.low,
+                "high": b.high,
+                "count": b.count,
+                "mean_confidence": round(b.mean_confidence, 4),
+                "accuracy": round(b.accuracy, 4),
+            }
+            for b in bins
+        ],
+        "ece": round(ece(bins), 4),
+    }
+
+
+def print_text(results: list[dict[str, Any]]) -> None:
+    header = ("world", "seed", "method", "precision", "recall", "f1", "over-merged", "ece")
+    table: list[tuple[str, ...]] = []
+    for r in results:
+        for method in ("idgraph", "connected_components"):
+            m = r[method]
+            table.append(
+                (
+                    r["world"] if method == "idgraph" else "",
+                    str(r["seed"]) if method == "idgraph" else "",
+                    method,
+                    f"{m['precision']:.4f}",
+                    f"{m['recall']:.4f}",
+                    f"{m['f1']:.4f}",
+                    str(m["over_merged"]),
+                    f"{r['ece']:.4f}" if method == "idgraph" else "",
+                )
+            )
+    widths = [max(len(row[i]) for row in (header, *table)) for i in range(len(header))]
+    for row in (header, *table):
+        print(
+            "  ".join(
+                cell.ljust(widths[i]) if i < 3 else cell.rjust(widths[i])
+                for i, cell in enumerate(row)
+            )
+        )
+    for r in results:
+        print(
+            f"\ncalibration, {r['world']} (seed {r['seed']}, {r['identifiers']} scored "
+            f"identifiers, ECE {r['ece']:.4f})"
+        )
+        print(f"{'confidence':<12}{'count':>8}{'mean':>8}{'right':>8}")
+        for b in r["calibration"]:
+            print(
+                f"{b['low']:.1f}-{b['high']:.1f}    {b['count']:>8}"
+                f"{b['mean_confidence']:>8.3f}{b['accuracy']:>8.3f}"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--people", type=int, default=1000, help="people per world")
+    parser.add_argument(
+        "--seeds",
+        default="1",
+        help="comma-separated base seeds; every world runs once per base seed",
+    )
+    parser.add_argument("--worlds", default=",".join(WORLDS), help="comma-separated world names")
+    parser.add_argument("--dump", type=Path, help="also write each world's graph here")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    names = [w.strip() for w in args.worlds.split(",") if w.strip()]
+    unknown = sorted(set(names) - set(WORLDS))
+    if unknown:
+        parser.error(f"unknown worlds: {', '.join(unknown)} (known: {', '.join(WORLDS)})")
+
+    tmp = Path(tempfile.mkdtemp(prefix="idgraph-bench-"))
+    local: LocalNeo4j | None = None
+    try:
+        if os.environ.get("NEO4J_URI"):
+            settings = Settings()
+        else:
+            local = LocalNeo4j(
+                Settings.model_validate(
+                    {
+                        "db_dir": tmp / "neo4j",
+                        "bolt_port": free_port(),
+                        "http_port": free_port(),
+                        "heap": "2g",
+                        "pagecache": "1g",
+                        "NEO4J_URI": None,
+                        "NEO4J_PASSWORD": None,
+                    }
+                ),
+                progress=log,
+            )
+            local.start()
+            settings = Settings.model_validate(
+                {"NEO4J_URI": local.bolt_uri, "NEO4J_PASSWORD": local.password()}
+            )
+        driver = connect(settings)
+        repo = GraphRepository(driver, settings.neo4j_database)
+        if repo.counts().get("events", 0) and os.environ.get("IDGRAPH_BENCH_MAY_WIPE") != "1":
+            sys.exit(
+                "the database holds data; set IDGRAPH_BENCH_MAY_WIPE=1 to let the benchmark wipe it"
+            )
+        results = []
+        for base in seeds:
+            for k, name in enumerate(names):
+                seed = 10 * base + list(WORLDS).index(name)
+                log(f"world {name} (seed {seed}, {args.people} people)")
+                results.append(
+                    run_world(
+                        repo,
+                        settings,
+                        name,
+                        WORLDS[name],
+                        args.people,
+                        seed,
+                        tmp / f"world-{k}-{seed}",
+                        args.dump,
+                    )
+                )
+        driver.close()
+        if args.json:
+            print(json.dumps(results, indent=2))
+        else:
+            print_text(results)
+    finally:
+        if local is not None:
+            local.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
