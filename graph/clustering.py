@@ -167,18 +167,69 @@ class ClusterResult:
 
 
 def cluster(
-    repo: GraphRepository, backend: ClusterBackend, params: ClusterParams | None = None
+    repo: GraphRepository,
+    backend: ClusterBackend,
+    params: ClusterParams | None = None,
+    full: bool | None = None,
 ) -> ClusterResult:
-    """Recompute identities over the whole graph (see :mod:`graph.identities`)."""
+    """Recompute identities (see :mod:`graph.identities`).
+
+    Args:
+        repo: the graph.
+        backend: computes the components of a full run.
+        params: clustering parameters (defaults: :class:`ClusterParams`).
+        full: True: recompute the whole graph with the back end. False: only the
+            region around the identifiers that ingest touched since the last run: their
+            identities, and every identity their trusted links reach, grown until
+            closed. The region's components are computed in this process whatever the
+            back end (it is small); its cost grows with the change, not with the graph.
+            None (default): incremental, unless the change touches more than half of
+            the identifiers (a first run, a bulk load), then full.
+    """
     params = params or ClusterParams()
     started = time.perf_counter()
     run_id = f"run-{uuid.uuid4().hex}"
     non_identifying = sorted(k for k, v in params.type_strength.items() if v <= 0)
-    repo.mark_hubs(params.max_per_person, non_identifying)
-    repo.write_link_weights(params.type_strength, params.default_strength, params.half_life_days)
-    nodes = list(repo.identifier_nodes())
-    links = list(repo.weighted_links())
-    component_of = backend.components(repo, params, nodes, links)
+    changed = repo.changed_identifiers()
+    if full is None:
+        full = len(changed) * 2 > repo.counts().get("identifiers", 0)
+    if full:
+        region = repo.all_identifier_ids()
+        newest = repo.newest_link()
+        repo.mark_hubs(region, params.max_per_person, non_identifying)
+    else:
+        if not changed:
+            return ClusterResult(backend.name, 0, 0, 0, 0, 0, 0, 0, time.perf_counter() - started)
+        touched = [str(r["id"]) for r in changed]
+        newest = max(int(r["last_seen"]) for r in changed)
+        # New links may make a hub of a touched identifier; what it glued is recomputed.
+        new_hubs = repo.mark_hubs(touched, params.max_per_person, non_identifying)
+        glued = repo.neighbours(new_hubs, 0.0, through_hubs=True) if new_hubs else []
+        region = _grow_region(repo, sorted(set(touched) | {str(r["id"]) for r in glued}), params)
+    if newest is not None:
+        repo.write_link_weights(
+            region, newest, params.type_strength, params.default_strength, params.half_life_days
+        )
+    nodes = repo.identifier_nodes(region)
+    in_region = {str(n["id"]) for n in nodes}
+    outside_identity: dict[str, str] = {}
+    links: list[Link] = []
+    seen: set[tuple[str, str]] = set()
+    for r in repo.incident_links(region):
+        a, b = str(r["a"]), str(r["b"])
+        pair = (a, b) if a < b else (b, a)
+        if pair in seen:
+            continue
+        seen.add(pair)
+        links.append((a, b, float(r["weight"])))
+        if b not in in_region and r["b_identity"] is not None:
+            outside_identity[b] = str(r["b_identity"])
+    if full:
+        component_of = backend.components(repo, params, nodes, links)
+        used = backend.name
+    else:
+        component_of = NetworkxBackend().components(repo, params, nodes, links)
+        used = f"{backend.name}, incremental"
 
     types = {str(n["id"]): str(n["type"]) for n in nodes}
     keys = {str(n["id"]): str(n["key"]) for n in nodes}
@@ -210,7 +261,9 @@ def cluster(
             if kept:
                 clusters.append(kept)
 
-    known = repo.known_identities()
+    anchors = [min(keys[n] for n in c) for c in clusters]
+    before = sorted({str(n["previous"]) for n in nodes if n["previous"] is not None})
+    known = repo.identities_info(sorted(set(before) | {identity_id_for(a) for a in anchors}))
     created = {
         str(r["identity_id"]): int(r["created"] or 0) for r in known if r["status"] == "active"
     }
@@ -219,18 +272,20 @@ def cluster(
     previous = {
         str(n["id"]): (str(n["previous"]) if n["previous"] in created else None) for n in nodes
     }
-    anchors = [min(keys[n] for n in c) for c in clusters]
     assignment = assign_ids(clusters, previous, created, anchors, taken, run_id)
     identity_of = {n: assignment.ids[k] for k, c in enumerate(clusters) for n in c}
 
-    rows = _score(nodes, links, identity_of, hubs, shared, params)
+    rows = _score(nodes, links, identity_of, outside_identity, hubs, shared, params)
     changes = [
         {"kind": c.kind, "identity_id": c.identity_id, "other_id": c.other_id}
         for c in assignment.changes
     ]
-    repo.write_clustering(run_id, rows.identities, rows.memberships, rows.used_by, changes)
+    repo.write_clustering(
+        run_id, rows.identities, rows.memberships, rows.used_by, changes, sorted(created)
+    )
+    repo.clear_changed([str(r["id"]) for r in changed])
     return ClusterResult(
-        backend=backend.name,
+        backend=used,
         components=len(members_of),
         identities=len(clusters),
         largest=max((len(c) for c in clusters), default=0),
@@ -240,6 +295,27 @@ def cluster(
         merged=sum(1 for c in assignment.changes if c.kind == "merged"),
         seconds=time.perf_counter() - started,
     )
+
+
+def _grow_region(repo: GraphRepository, touched: Sequence[str], params: ClusterParams) -> list[str]:
+    """The touched identifiers, their identities, and every identity their trusted links
+    reach, until closed: the union of the components the change can affect."""
+    region = set(touched)
+    identities: set[str] = set()
+    frontier = sorted(region)
+    while frontier:
+        found = repo.neighbours(frontier, params.min_link_weight)
+        new_ids = {str(r["identity_id"]) for r in found if r["identity_id"] is not None}
+        new_ids |= {
+            str(n["previous"]) for n in repo.identifier_nodes(frontier) if n["previous"] is not None
+        }
+        new_ids -= identities
+        identities |= new_ids
+        grown = {str(r["id"]) for r in found}
+        grown |= set(repo.identity_member_ids(sorted(new_ids))) if new_ids else set()
+        frontier = sorted(grown - region)
+        region |= grown
+    return sorted(region)
 
 
 @dataclass
@@ -253,6 +329,7 @@ def _score(
     nodes: Sequence[Mapping[str, Any]],
     links: Sequence[Link],
     identity_of: Mapping[str, str],
+    outside_identity: Mapping[str, str],
     hubs: set[str],
     shared: set[str],
     params: ClusterParams,
@@ -263,21 +340,30 @@ def _score(
     internal: dict[str, float] = defaultdict(float)
     boundary: dict[str, float] = defaultdict(float)
     uses: dict[tuple[str, str], float] = defaultdict(float)
+    hub_weight: dict[str, float] = defaultdict(float)
+    in_region = {str(n["id"]) for n in nodes}
+
+    def identity(node: str) -> str | None:
+        return identity_of.get(node) if node in in_region else outside_identity.get(node)
+
     for a, b, w in links:
-        pa, pb = identity_of.get(a), identity_of.get(b)
+        pa, pb = identity(a), identity(b)
         for node, mine, theirs, other in ((a, pa, pb, b), (b, pb, pa, a)):
             if mine is None:
-                if theirs is not None:
+                if theirs is not None and (node in in_region or other in in_region):
                     uses[(node, theirs)] += w  # a hub or shared identifier used by `theirs`
                 continue
-            if other in hubs:
-                continue  # a kiosk says nothing about whose e-mail this is
+            if node not in in_region:
+                continue  # an identity this run does not recompute
+            if other in hubs or (other not in in_region and theirs is None):
+                hub_weight[node] += w  # a kiosk says nothing about whose e-mail this is
+                continue
             if theirs == mine:
                 inside[node] += w
             else:
                 outside[node] += w
                 boundary[mine] += w
-        if pa is not None and pa == pb:
+        if pa is not None and pa == pb and a in in_region:
             internal[pa] += w
     size: dict[str, int] = defaultdict(int)
     for ident in identity_of.values():
@@ -291,7 +377,12 @@ def _score(
                 "id": node,
                 "identity_id": pid,
                 "confidence": (
-                    round(membership_confidence(inside[node], outside[node], params), 4)
+                    round(
+                        membership_confidence(
+                            inside[node], outside[node], params, hub_weight=hub_weight[node]
+                        ),
+                        4,
+                    )
                     if pid is not None
                     else None
                 ),

@@ -221,47 +221,102 @@ class GraphRepository:
 
     # --- clustering ----------------------------------------------------------------------------
 
-    def _auto(self, name: str, **params: Any) -> None:
-        """Run a statement in an auto-commit transaction (it may commit in batches)."""
-        with self.session() as session:
-            session.run(_q(name), params).consume()
-
     def _write_batches(
         self, name: str, rows: Sequence[Row], batch_size: int, **params: Any
     ) -> None:
         for start in range(0, len(rows), batch_size):
             self._write(name, rows=list(rows[start : start + batch_size]), **params)
 
-    def mark_hubs(self, limits: Mapping[str, int], non_identifying: Sequence[str]) -> None:
-        """Set ``hub`` on every identifier (see ``cluster/mark_hubs``)."""
-        self._auto("cluster/mark_hubs", limits=dict(limits), non_identifying=list(non_identifying))
+    def _read_chunks(
+        self, name: str, ids: Sequence[str], chunk: int = 10_000, **params: Any
+    ) -> Iterator[Row]:
+        for start in range(0, len(ids), chunk):
+            yield from self._read(name, ids=list(ids[start : start + chunk]), **params)
+
+    def _write_chunks(
+        self, name: str, ids: Sequence[str], chunk: int = 10_000, **params: Any
+    ) -> None:
+        for start in range(0, len(ids), chunk):
+            self._write(name, ids=list(ids[start : start + chunk]), **params)
+
+    def all_identifier_ids(self) -> list[str]:
+        with self.session() as session:
+            return [str(r["id"]) for r in session.run(_q("cluster/all_identifier_ids"))]
+
+    def changed_identifiers(self) -> list[Row]:
+        """Identifiers touched by ingest since the last run: ``id, last_seen`` (epoch ms)."""
+        return self._read("cluster/changed_identifiers")
+
+    def clear_changed(self, ids: Sequence[str]) -> None:
+        self._write_chunks("cluster/clear_changed", ids)
+
+    def newest_link(self) -> int | None:
+        """The newest link's last sighting, epoch ms (None: no link)."""
+        rows = self._read("cluster/newest_link")
+        return int(rows[0]["newest"]) if rows and rows[0]["newest"] is not None else None
+
+    def mark_hubs(
+        self, ids: Sequence[str], limits: Mapping[str, int], non_identifying: Sequence[str]
+    ) -> list[str]:
+        """Set ``hub`` on the given identifiers (see ``cluster/mark_hubs``); returns those
+        that just became hubs."""
+        return [
+            str(r["id"])
+            for start in range(0, len(ids), 10_000)
+            for r in self._write(
+                "cluster/mark_hubs",
+                ids=list(ids[start : start + 10_000]),
+                limits=dict(limits),
+                non_identifying=list(non_identifying),
+            )
+        ]
 
     def write_link_weights(
-        self, strength: Mapping[str, float], default_strength: float, half_life_days: float
+        self,
+        ids: Sequence[str],
+        newest: int,
+        strength: Mapping[str, float],
+        default_strength: float,
+        half_life_days: float,
     ) -> None:
-        """Set ``weight`` on every co-occurrence link (see ``cluster/link_weights``)."""
-        self._auto(
+        """Set ``weight`` on the links of the given identifiers (see ``cluster/link_weights``)."""
+        self._write_chunks(
             "cluster/link_weights",
+            ids,
+            newest=newest,
             strength=dict(strength),
             default_strength=default_strength,
             half_life_days=half_life_days,
         )
 
-    def identifier_nodes(self) -> Iterator[Row]:
-        """Every identifier: ``id, type, key, hub, previous`` (streamed)."""
-        with self.session() as session:
-            for record in session.run(_q("cluster/identifier_nodes")):
-                yield _row(record)
+    def neighbours(
+        self, ids: Sequence[str], min_weight: float, through_hubs: bool = False
+    ) -> list[Row]:
+        """Trusted neighbours of the given identifiers: ``id, identity_id``."""
+        return list(
+            self._read_chunks(
+                "cluster/neighbours", ids, min_weight=min_weight, through_hubs=through_hubs
+            )
+        )
 
-    def weighted_links(self) -> Iterator[tuple[str, str, float]]:
-        """Every co-occurrence link as ``(a, b, weight)`` node ids (streamed)."""
-        with self.session() as session:
-            for record in session.run(_q("cluster/weighted_links")):
-                yield record["a"], record["b"], float(record["weight"])
+    def identity_member_ids(self, identity_ids: Sequence[str]) -> list[str]:
+        return [
+            str(r["id"])
+            for r in self._read("cluster/identity_members", identity_ids=list(identity_ids))
+        ]
 
-    def known_identities(self) -> list[Row]:
-        """Every identity that exists or existed: ``identity_id, created, status``."""
-        return self._read("cluster/known_identities")
+    def identifier_nodes(self, ids: Sequence[str]) -> list[Row]:
+        """The given identifiers: ``id, type, key, hub, previous``."""
+        return list(self._read_chunks("cluster/identifier_nodes", ids))
+
+    def incident_links(self, ids: Sequence[str]) -> list[Row]:
+        """Links of the given identifiers: ``a`` (given), ``b``, ``weight``, ``b_identity``;
+        a link between two given identifiers comes once from each end."""
+        return list(self._read_chunks("cluster/incident_links", ids))
+
+    def identities_info(self, identity_ids: Sequence[str]) -> list[Row]:
+        """Those of the given ids that exist or existed: ``identity_id, created, status``."""
+        return self._read("cluster/identities_info", identity_ids=list(identity_ids))
 
     def write_clustering(
         self,
@@ -270,15 +325,30 @@ class GraphRepository:
         memberships: Sequence[Row],
         used_by: Sequence[Row],
         changes: Sequence[Row],
+        replaced: Sequence[str],
         batch_size: int = 10_000,
     ) -> None:
-        """Write a run's identities, memberships, shared uses and history; retire the rest."""
+        """Write a run's identities, memberships, shared uses and history.
+
+        ``replaced``: the identities the run recomputed; those it did not produce again
+        (and that were not merged) are retired.
+        """
         self._write_batches("cluster/write_identities", identities, batch_size, run=run_id)
         self._write_batches("cluster/write_memberships", memberships, batch_size)
-        self._auto("cluster/clear_used_by")
+        for start in range(0, max(len(memberships), len(replaced)), batch_size):
+            self._write(
+                "cluster/clear_used_by",
+                ids=[str(r["id"]) for r in memberships[start : start + batch_size]],
+                identity_ids=list(replaced[start : start + batch_size]),
+            )
         self._write_batches("cluster/write_used_by", used_by, batch_size)
         self._write_batches("cluster/record_changes", changes, batch_size, run=run_id)
-        self._write("cluster/retire_identities", run=run_id)
+        for start in range(0, len(replaced), batch_size):
+            self._write(
+                "cluster/retire_identities",
+                identity_ids=list(replaced[start : start + batch_size]),
+                run=run_id,
+            )
 
     def identity_history(self, identity_id: str) -> Row | None:
         """Status, merge target and split history of an identity id (None: unknown id)."""

@@ -214,12 +214,21 @@ def cluster_cmd(
     backend: Annotated[
         str, typer.Option(help="auto (GDS if the server has it), gds or networkx")
     ] = "",
+    full: Annotated[
+        bool | None,
+        typer.Option(
+            "--full/--incremental",
+            help="the whole graph, or only what changed since the last run "
+            "(default: incremental unless most identifiers changed)",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Recompute identities from the co-occurrence graph; prints a JSON summary."""
     settings = get_settings()
     with _repo(settings) as repo:
         chosen = choose_backend(repo, backend or settings.cluster_backend)
-        result = cluster(repo, chosen)
+        result = cluster(repo, chosen, full=full)
     _print_json(result.as_dict())
 
 

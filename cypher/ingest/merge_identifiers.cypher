@@ -6,6 +6,8 @@
 //                         count (new events that saw it), blocked (bool)}
 // Times travel as integers: the driver's per-value datetime encoding costs more than
 // the whole write.
+// Every identifier touched is marked `changed`: the next clustering run recomputes
+// the part of the graph around it.
 // Returns: each identifier's node id, for the steps that follow, and whether it still
 // lacks an identity (only those are candidates for incremental attachment).
 UNWIND $identifiers AS r
@@ -15,8 +17,10 @@ MERGE (i:Identifier {type: r.type, value: r.value})
     i.first_seen = first,
     i.last_seen = last,
     i.event_count = r.count,
-    i.blocked = r.blocked
+    i.blocked = r.blocked,
+    i.changed = true
   ON MATCH SET
+    i.changed = true,
     i.first_seen = CASE WHEN first < i.first_seen THEN first ELSE i.first_seen END,
     i.last_seen = CASE WHEN last > i.last_seen THEN last ELSE i.last_seen END,
     i.event_count = i.event_count + r.count

@@ -41,9 +41,9 @@ def test_realistic_world_both_back_ends_agree_and_beat_components(
 ) -> None:
     events, truth_path = write_world(simulate(people=250, seed=21), tmp_path)
     Ingestor(repo, Normaliser()).ingest(read_path(events))
-    by_gds = cluster(repo, GdsBackend())
+    by_gds = cluster(repo, GdsBackend(), full=True)
     gds_partition = _predicted(repo)
-    by_nx = cluster(repo, NetworkxBackend())
+    by_nx = cluster(repo, NetworkxBackend(), full=True)
     assert _predicted(repo) == gds_partition  # same identities, same ids
     assert by_gds.identities == by_nx.identities and by_nx.merged == 0
     assert by_gds.hubs > 0 and by_gds.splits > 0
@@ -130,3 +130,34 @@ def test_scores_are_perfect_on_a_clean_world(repo: GraphRepository) -> None:
     cluster(repo, NetworkxBackend())
     scores = bcubed(world.truth(), _predicted(repo))
     assert scores.precision == 1.0 and scores.recall > 0.97
+
+
+def _partition(repo: GraphRepository) -> set[frozenset[str]]:
+    groups: dict[str, set[str]] = {}
+    for key, pid in _predicted(repo).items():
+        groups.setdefault(pid, set()).add(key)
+    return {frozenset(g) for g in groups.values()}
+
+
+def test_incremental_runs_match_a_full_run_and_touch_only_the_change(
+    repo: GraphRepository,
+) -> None:
+    events = simulate(people=150, seed=8).events
+    third = len(events) // 3
+    _ingest(repo, events[:third])
+    first = cluster(repo, NetworkxBackend())
+    assert "incremental" not in first.backend  # everything changed: a full run
+    for chunk in (events[third : 2 * third], events[2 * third :]):
+        _ingest(repo, chunk)
+        result = cluster(repo, NetworkxBackend(), full=False)
+        assert result.backend == "networkx, incremental"
+    incremental = _partition(repo)
+    ids_before = _predicted(repo)
+    cluster(repo, NetworkxBackend(), full=True)
+    assert _partition(repo) == incremental
+    assert _predicted(repo) == ids_before  # a full run keeps every id
+    # One new event: the run recomputes only the identities around it.
+    _ingest(repo, [_event("late", ("email", "late@example.fr"), ("phone", "0655555555"))])
+    small = cluster(repo, NetworkxBackend())
+    assert small.backend == "networkx, incremental" and small.identities == 1
+    assert cluster(repo, NetworkxBackend()).identities == 0  # nothing changed since

@@ -127,9 +127,9 @@ def _partition(repo: GraphRepository) -> set[frozenset[str]]:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_networkx_and_gds_agree(repo: GraphRepository, seed: int) -> None:
     _ingest(repo, _random_events(seed))
-    gds_result = cluster(repo, GdsBackend())
+    gds_result = cluster(repo, GdsBackend(), full=True)
     by_gds = _partition(repo)
-    nx_result = cluster(repo, NetworkxBackend())
+    nx_result = cluster(repo, NetworkxBackend(), full=True)
     by_nx = _partition(repo)
     assert by_gds == by_nx
     assert gds_result.identities == nx_result.identities == len(by_gds)
@@ -145,7 +145,7 @@ def test_gds_wcc_runs_and_is_chosen(repo: GraphRepository) -> None:
             "-[:LINKED {count: 3, last_seen: datetime()}]->(:Identifier {type:'t', value:'b'})"
         ).consume()
         s.run("CREATE (:Identifier {type:'t', value:'c'})").consume()
-    result = cluster(repo, GdsBackend())
+    result = cluster(repo, GdsBackend(), full=True)
     assert result.identities == 2 and result.largest == 2
 
 
