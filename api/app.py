@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from dataclasses import asdict
+from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Path
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from neo4j.exceptions import Neo4jError, ServiceUnavailable
@@ -24,11 +26,15 @@ from api.schemas import (
     EventsRequest,
     EventsResponse,
     HealthResponse,
+    IdentityProfileResponse,
+    MergedIdentityResponse,
     ResolveRequest,
     ResolveResponse,
+    RetiredIdentityResponse,
 )
 from graph.errors import DatabaseUnavailable
 from graph.ingest import Ingestor, RawRecord
+from graph.profiles import IDENTITY_ID_PATTERN, MergedIdentity, RetiredIdentity, identity_profile
 from graph.repository import GraphRepository, connect
 from graph.resolve import IdentityResolver
 from graph.settings import Settings, get_settings
@@ -41,6 +47,45 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorResponse, "description": "invalid input (what and where)"},
     503: {"model": ErrorResponse, "description": "Neo4j is unavailable"},
 }
+
+_IDENTITY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    308: {
+        "model": MergedIdentityResponse,
+        "description": (
+            "the id was merged into another identity: `Location` is the profile of the "
+            "identity at the end of the chain of merges"
+        ),
+        "headers": {
+            "Location": {
+                "description": "`/v1/identities/{merged_into}`",
+                "schema": {"type": "string"},
+            }
+        },
+    },
+    404: {"model": ErrorResponse, "description": "no identity has this id"},
+    409: {
+        "model": ErrorResponse,
+        "description": "the id's merge history leads nowhere (inconsistent data)",
+    },
+    410: {
+        "model": RetiredIdentityResponse,
+        "description": "the identity is retired: all its identifiers became shared",
+    },
+    **_ERRORS,
+}
+
+IdentityIdPath = Annotated[
+    str,
+    Path(
+        pattern=IDENTITY_ID_PATTERN,
+        description="a public identity id: `id_` and 20 lowercase hexadecimal characters",
+        examples=["id_0123456789abcdef0123"],
+    ),
+]
+
+
+def _identity_path(identity_id: str) -> str:
+    return f"/v1/identities/{quote(identity_id, safe='')}"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -115,5 +160,40 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for o in outcomes
         ]
         return EventsResponse(summary=summary.as_dict(), results=results)
+
+    @app.get(
+        "/v1/identities/{identity_id}",
+        response_model=IdentityProfileResponse,
+        responses=_IDENTITY_RESPONSES,
+        tags=["identities"],
+    )
+    def get_identity(
+        identity_id: IdentityIdPath, repo: RepoDep
+    ) -> IdentityProfileResponse | JSONResponse:
+        """The profile of an identity: identifiers, shared identifiers, habits, history.
+
+        A merged id answers ``308 Permanent Redirect`` to the identity it lives on as
+        (chains of merges followed to their end), a retired one ``410 Gone``.
+        Identifier values are shown in clear.
+        """
+        found = identity_profile(repo, identity_id)
+        if isinstance(found, MergedIdentity):
+            merged = MergedIdentityResponse(
+                identity_id=found.identity_id, merged_into=found.merged_into, chain=found.chain
+            )
+            return JSONResponse(
+                status_code=308,
+                content=merged.model_dump(mode="json"),
+                headers={"Location": _identity_path(found.merged_into)},
+            )
+        if isinstance(found, RetiredIdentity):
+            retired = RetiredIdentityResponse(
+                error="IdentityRetired",
+                detail="this identity is retired: all its identifiers became shared",
+                identity_id=found.identity_id,
+                retired_at=found.retired_at,
+            )
+            return JSONResponse(status_code=410, content=retired.model_dump(mode="json"))
+        return IdentityProfileResponse.model_validate(asdict(found))
 
     return app

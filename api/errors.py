@@ -17,12 +17,14 @@ from graph.errors import (
     InputError,
     NotFound,
 )
+from graph.profiles import MergeChainBroken
 
 log = logging.getLogger("idgraph.api")
 
 _STATUS: list[tuple[type[IdgraphError], int]] = [
     (InputError, 422),
     (NotFound, 404),
+    (MergeChainBroken, 409),  # before DatabaseError: inconsistent data, not an outage
     (DatabaseUnavailable, 503),
     (DatabaseError, 503),
     (ConfigurationError, 500),

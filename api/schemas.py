@@ -120,6 +120,81 @@ class ErrorResponse(BaseModel):
     location: str | None = None
 
 
+class ProfileIdentifierOut(BaseModel):
+    type: str
+    value: str = Field(description="normalised value")
+    confidence: float | None = Field(description="how sure the membership is, in [0, 1]")
+    first_seen: datetime | None
+    last_seen: datetime | None
+    event_count: int | None
+    channels: list[str] = Field(description="channels of the events that saw it")
+    shared: bool
+
+
+class SharedIdentifierOut(BaseModel):
+    type: str
+    value: str = Field(description="normalised value")
+    weight: float | None = Field(description="weight of its links into this identity")
+    hub: bool = Field(description="linked to more identifiers than one person has")
+    identities: int = Field(description="how many identities use it")
+
+
+class HistoryEntryOut(BaseModel):
+    identity_id: str
+    at: datetime | None
+
+
+class IdentityHistoryOut(BaseModel):
+    merged_in: list[HistoryEntryOut] = Field(description="ids merged into this identity")
+    split_from: list[HistoryEntryOut] = Field(description="identities it was split off")
+    split_into: list[HistoryEntryOut] = Field(description="parts split off it")
+
+
+class IdentityProfileResponse(BaseModel):
+    """An active identity: its identifiers, the shared ones it uses, habits and history.
+
+    Times of day are in UTC; ``usual_hours`` counts its events per hour (24 values,
+    hour 0 first).
+    """
+
+    identity_id: str
+    status: str = Field(description="active")
+    size: int | None = Field(description="how many identifiers it has")
+    cohesion: float | None = Field(description="share of its link weight that stays inside it")
+    created_at: datetime | None
+    updated_at: datetime | None
+    first_seen: datetime | None = Field(description="first time any of its identifiers was seen")
+    last_seen: datetime | None = Field(description="last time any of its identifiers was seen")
+    event_count: int = Field(description="how many events saw its identifiers")
+    identifiers: list[ProfileIdentifierOut]
+    shared_identifiers: list[SharedIdentifierOut] = Field(
+        description="shared identifiers (kiosks, family devices...) it uses"
+    )
+    channels: dict[str, int] = Field(description="events per channel, most frequent first")
+    usual_hours: list[int] = Field(
+        min_length=24, max_length=24, description="events per hour of the day, UTC"
+    )
+    usual_channels: list[str] = Field(description="its most frequent channels")
+    history: IdentityHistoryOut
+
+
+class MergedIdentityResponse(BaseModel):
+    """The id was merged into another identity: ``Location`` gives its profile."""
+
+    identity_id: str
+    status: Literal["merged"] = "merged"
+    merged_into: str = Field(description="where it lives on: the end of the chain of merges")
+    chain: list[str] = Field(description="every id from this one to merged_into, both included")
+
+
+class RetiredIdentityResponse(ErrorResponse):
+    """The identity no longer exists: all its identifiers became shared."""
+
+    identity_id: str
+    status: Literal["retired"] = "retired"
+    retired_at: datetime | None
+
+
 __all__ = [
     "ErrorResponse",
     "EventResult",
@@ -127,7 +202,11 @@ __all__ = [
     "EventsResponse",
     "HealthResponse",
     "IdentifierIn",
+    "IdentityHistoryOut",
     "IdentityMember",
+    "IdentityProfileResponse",
+    "MergedIdentityResponse",
     "ResolveRequest",
     "ResolveResponse",
+    "RetiredIdentityResponse",
 ]
