@@ -21,6 +21,7 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable
 from api.deps import NormaliserDep, RepoDep, SettingsDep
 from api.errors import install_error_handlers
 from api.schemas import (
+    ClusteringStatus,
     ErrorResponse,
     EventResult,
     EventsRequest,
@@ -37,6 +38,7 @@ from graph.ingest import Ingestor, RawRecord
 from graph.profiles import IDENTITY_ID_PATTERN, MergedIdentity, RetiredIdentity, identity_profile
 from graph.repository import GraphRepository, connect
 from graph.resolve import IdentityResolver
+from graph.scheduler import ClusterJob
 from graph.settings import Settings, get_settings
 
 __all__ = ["create_app"]
@@ -101,9 +103,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.repo = repo
         app.state.normaliser = settings.normaliser()
+        job = None
+        if settings.cluster_interval > 0:
+            job = ClusterJob(repo, settings.cluster_interval, settings.cluster_backend)
+            job.start()
+        app.state.cluster_job = job
         try:
             yield
         finally:
+            if job is not None:
+                await run_in_threadpool(job.stop)
             driver.close()
 
     app = FastAPI(
@@ -123,7 +132,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except (ServiceUnavailable, Neo4jError, DatabaseUnavailable, OSError) as e:
             body = HealthResponse(status="unavailable", detail=type(e).__name__)
             return JSONResponse(status_code=503, content=body.model_dump())
-        return HealthResponse(status="ok", neo4j=str(server.get("version")), gds=gds)
+        job = app.state.cluster_job
+        clustering = None
+        if job is not None:
+            clustering = ClusteringStatus.model_validate(job.status(), from_attributes=True)
+        return HealthResponse(
+            status="ok", neo4j=str(server.get("version")), gds=gds, clustering=clustering
+        )
 
     @app.post("/v1/resolve", response_model=ResolveResponse, responses=_ERRORS, tags=["resolution"])
     def resolve(body: ResolveRequest, repo: RepoDep, normaliser: NormaliserDep) -> ResolveResponse:

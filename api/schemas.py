@@ -78,11 +78,22 @@ class ResolveResponse(BaseModel):
     identifiers: list[IdentityMember] = Field(description="every identifier of the identity")
 
 
+class ClusteringStatus(BaseModel):
+    """The API's periodic incremental clustering (absent when switched off)."""
+
+    interval: float = Field(description="seconds between runs")
+    runs: int = Field(description="runs since the API started")
+    last_run_at: float | None = Field(description="epoch seconds of the last successful run")
+    last_result: dict[str, object] | None = Field(description="summary of the last run")
+    last_error: str | None = Field(description="error class of the last failed run, if any")
+
+
 class HealthResponse(BaseModel):
     status: Literal["ok", "unavailable"]
     neo4j: str | None = None
     gds: str | None = None
     detail: str | None = None
+    clustering: ClusteringStatus | None = None
 
 
 class EventsRequest(BaseModel):

@@ -96,6 +96,8 @@ class Settings(BaseSettings):
 
     # Clustering back end: "auto" uses GDS when the server has it, else networkx.
     cluster_backend: str = Field(default="auto", pattern="^(auto|gds|networkx)$")
+    cluster_interval: float = Field(default=60.0, ge=0)
+    """Seconds between the API's incremental clustering runs (0: no periodic runs)."""
 
     @field_validator("default_region")
     @classmethod

@@ -132,6 +132,7 @@ def settings(neo4j_server: Server) -> Settings:
             "NEO4J_PASSWORD": neo4j_server.password,
             "NEO4J_DATABASE": neo4j_server.database,
             "batch_size": 500,
+            "cluster_interval": 0,  # tests cluster when they mean to; one test turns it on
         }
     )
 

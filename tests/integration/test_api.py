@@ -91,3 +91,27 @@ def test_error_messages_do_not_echo_values(client: TestClient) -> None:
     r = client.post("/v1/resolve", json={"identifiers": [{"type": "phone", "value": secret}]})
     assert r.status_code == 200
     assert secret not in r.text
+
+
+def test_periodic_clustering_refreshes_identities(
+    settings: Settings, repo: GraphRepository
+) -> None:
+    """With an interval set, the API clusters what changed without being asked."""
+    import time
+
+    periodic = settings.model_copy(update={"cluster_interval": 0.3})
+    with TestClient(create_app(periodic)) as client:
+        r = client.post("/v1/events", json={"events": [EXAMPLE_EVENT]})
+        assert r.json()["summary"]["accepted"] == 1
+        deadline = time.monotonic() + 20
+        status = None
+        while time.monotonic() < deadline:
+            status = client.get("/healthz").json()["clustering"]
+            if status["runs"] and status["last_result"]["identities"]:
+                break
+            time.sleep(0.2)
+        assert status is not None and status["interval"] == 0.3
+        assert status["last_result"]["identities"] == 1 and status["last_error"] is None
+    with repo.session() as s:
+        confidences = s.run("MATCH (i:Identifier) RETURN i.confidence AS c").value()
+    assert len(confidences) == 2 and all(c is not None for c in confidences)
