@@ -373,6 +373,14 @@ class MethodReport:
         over_merged: clusters fusing people (see :func:`over_merged`).
         clusters: distinct clusters among the scored identifiers (a missing
             identifier is one cluster).
+        over_merged_share: ``over_merged / clusters``.
+        mixed: clusters holding scored identifiers of two people or more, even a
+            single stray one (stricter than ``over_merged``).
+        rings_fused: clusters holding identifiers of two or more fraud-ring members
+            (synthetic identities must stay apart to be seen as a ring).
+        shared_kept: share of the truly shared identifiers that the clustering keeps
+            out of every cluster (``predicted`` has no label for them); 1.0 when there
+            are none.
     """
 
     name: str
@@ -381,6 +389,10 @@ class MethodReport:
     f1: float
     over_merged: int
     clusters: int
+    over_merged_share: float = 0.0
+    mixed: int = 0
+    rings_fused: int = 0
+    shared_kept: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -418,15 +430,32 @@ def _method_dict(method: MethodReport) -> dict[str, Any]:
     return out
 
 
-def _score(name: str, owners: Mapping[str, str], predicted: Mapping[str, str]) -> MethodReport:
+def _score(name: str, truth: Truth, predicted: Mapping[str, str]) -> MethodReport:
+    owners = truth.owners
     scores = bcubed(owners, predicted)
+    clusters = len({_cluster_of(key, predicted) for key in owners})
+    merged = over_merged(owners, predicted)
+    people_in: defaultdict[str, set[str]] = defaultdict(set)
+    for key, person in owners.items():
+        label = predicted.get(key)
+        if label is not None:
+            people_in[label].add(person)
+    synthetic = {p for p, info in truth.people.items() if info.ring is not None}
     return MethodReport(
         name=name,
         precision=scores.precision,
         recall=scores.recall,
         f1=scores.f1,
-        over_merged=over_merged(owners, predicted),
-        clusters=len({_cluster_of(key, predicted) for key in owners}),
+        over_merged=merged,
+        clusters=clusters,
+        over_merged_share=merged / clusters if clusters else 0.0,
+        mixed=sum(1 for people in people_in.values() if len(people) > 1),
+        rings_fused=sum(1 for people in people_in.values() if len(people & synthetic) > 1),
+        shared_kept=(
+            sum(1 for key in truth.shared if key not in predicted) / len(truth.shared)
+            if truth.shared
+            else 1.0
+        ),
     )
 
 
@@ -448,14 +477,25 @@ def evaluate(
         identifiers=len(owners),
         people=len(set(owners.values())),
         shared=len(truth.shared),
-        idgraph=_score("idgraph", owners, predicted),
-        baseline=_score("connected_components", owners, baseline),
+        idgraph=_score("idgraph", truth, predicted),
+        baseline=_score("connected_components", truth, baseline),
     )
 
 
 def format_report(report: Report) -> str:
     """A small aligned text table, one row per method."""
-    header = ("method", "precision", "recall", "f1", "over-merged", "clusters")
+    header = (
+        "method",
+        "precision",
+        "recall",
+        "f1",
+        "over-merged",
+        "share",
+        "mixed",
+        "rings-fused",
+        "shared-kept",
+        "clusters",
+    )
     rows = [
         (
             m.name,
@@ -463,6 +503,10 @@ def format_report(report: Report) -> str:
             f"{m.recall:.4f}",
             f"{m.f1:.4f}",
             str(m.over_merged),
+            f"{m.over_merged_share:.2%}",
+            str(m.mixed),
+            str(m.rings_fused),
+            f"{m.shared_kept:.2%}",
             str(m.clusters),
         )
         for m in (report.idgraph, report.baseline)

@@ -148,13 +148,26 @@ def test_evaluate_sets_idgraph_beside_connected_components() -> None:
     assert (report.idgraph.f1, report.idgraph.over_merged, report.idgraph.clusters) == (1.0, 0, 2)
     base = report.baseline
     assert (base.precision, base.recall, base.over_merged, base.clusters) == (0.5, 1.0, 1, 1)
+    assert (report.idgraph.mixed, report.idgraph.shared_kept) == (0, 1.0)
+    assert (base.mixed, base.shared_kept, base.over_merged_share) == (1, 0.0, 1.0)
     as_dict = report.as_dict()
     assert set(as_dict) == {"identifiers", "people", "shared", "idgraph", "connected_components"}
     assert as_dict["connected_components"]["over_merged"] == 1
     json.dumps(as_dict)  # plain JSON types
 
     table = format_report(report).splitlines()
-    assert table[0].split() == ["method", "precision", "recall", "f1", "over-merged", "clusters"]
+    assert table[0].split() == [
+        "method",
+        "precision",
+        "recall",
+        "f1",
+        "over-merged",
+        "share",
+        "mixed",
+        "rings-fused",
+        "shared-kept",
+        "clusters",
+    ]
     assert table[1].split()[0] == "idgraph" and table[2].split()[0] == "connected_components"
     assert len({len(line) for line in table[:3]}) == 1  # aligned
     assert "scored identifiers: 4" in table[3]
