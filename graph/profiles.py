@@ -29,7 +29,7 @@ from neo4j import ManagedTransaction
 
 from graph import cypher
 from graph.errors import DatabaseError, InputError, NotFound
-from graph.repository import GraphRepository, _native, _row
+from graph.repository import GraphRepository, native, row_of
 
 __all__ = [
     "IDENTITY_ID_PATTERN",
@@ -200,7 +200,7 @@ def identity_profile(
 
 
 def _rows(tx: ManagedTransaction, name: str, identity_id: str) -> list[dict[str, Any]]:
-    return [_row(r) for r in tx.run(cypher.query(name), identity_id=identity_id)]
+    return [row_of(r) for r in tx.run(cypher.query(name), identity_id=identity_id)]
 
 
 def _header(tx: ManagedTransaction, identity_id: str) -> dict[str, Any] | None:
@@ -303,7 +303,7 @@ def _profile(tx: ManagedTransaction, header: dict[str, Any], show: ShowValue) ->
 def _history(row: Mapping[str, Any]) -> History:
     def entries(items: Any) -> list[HistoryEntry]:
         return [
-            HistoryEntry(identity_id=str(e["identity_id"]), at=_dt(_native(e["at"])))
+            HistoryEntry(identity_id=str(e["identity_id"]), at=_dt(native(e["at"])))
             for e in items or []
             if e.get("identity_id") is not None
         ]

@@ -46,17 +46,17 @@ class BatchPlan(Protocol):
         ...
 
 
-def _native(value: Any) -> Any:
+def native(value: Any) -> Any:
     """Neo4j temporal values to Python's (``datetime``...), recursively in lists."""
     if hasattr(value, "to_native"):
         return value.to_native()
     if isinstance(value, list):
-        return [_native(v) for v in value]
+        return [native(v) for v in value]
     return value
 
 
-def _row(record: neo4j.Record) -> Row:
-    return {k: _native(record[k]) for k in record.keys()}
+def row_of(record: neo4j.Record) -> Row:
+    return {k: native(record[k]) for k in record.keys()}
 
 
 def _q(name: str) -> LiteralString:
@@ -118,14 +118,14 @@ class GraphRepository:
 
     def _read(self, name: str, **params: Any) -> list[Row]:
         def work(tx: ManagedTransaction) -> list[Row]:
-            return [_row(r) for r in tx.run(_q(name), params)]
+            return [row_of(r) for r in tx.run(_q(name), params)]
 
         with self.driver.session(database=self.database) as session:
             return session.execute_read(work)
 
     def _write(self, name: str, **params: Any) -> list[Row]:
         def work(tx: ManagedTransaction) -> list[Row]:
-            return [_row(r) for r in tx.run(_q(name), params)]
+            return [row_of(r) for r in tx.run(_q(name), params)]
 
         with self.driver.session(database=self.database) as session:
             return session.execute_write(work)
@@ -210,7 +210,7 @@ class GraphRepository:
                     tx.run(_q(name), {key: rows[key]}).consume()
             if unassigned:
                 result = tx.run(_q("ingest/unassigned_neighbourhood"), ids=unassigned)
-                attach = plan.attachments([_row(r) for r in result])
+                attach = plan.attachments([row_of(r) for r in result])
                 if attach:
                     tx.run(_q("ingest/attach_identities"), rows=attach).consume()
             return sorted(event_ids)
@@ -350,11 +350,6 @@ class GraphRepository:
                 run=run_id,
             )
 
-    def identity_history(self, identity_id: str) -> Row | None:
-        """Status, merge target and split history of an identity id (None: unknown id)."""
-        rows = self._read("cluster/identity_history", identity_id=identity_id)
-        return rows[0] if rows else None
-
     def links_by_key(self) -> Iterator[tuple[str, str]]:
         """Every co-occurrence link as a pair of ``type:value`` keys (streamed)."""
         with self.session() as session:
@@ -365,7 +360,7 @@ class GraphRepository:
         """Every identifier of an identity with its confidence (streamed, ordered)."""
         with self.session() as session:
             for record in session.run(_q("cluster/export_identities")):
-                yield _row(record)
+                yield row_of(record)
 
     # --- resolution ----------------------------------------------------------------------------
 

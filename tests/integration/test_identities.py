@@ -11,6 +11,7 @@ from graph.clustering import GdsBackend, NetworkxBackend, cluster
 from graph.evaluate import bcubed, evaluate, load_truth
 from graph.identifiers import Normaliser
 from graph.ingest import Ingestor, RawRecord, read_path
+from graph.profiles import IdentityProfile, MergedIdentity, identity_profile
 from graph.repository import GraphRepository
 from graph.simulate import simulate, write_world
 
@@ -83,11 +84,12 @@ def test_merge_keeps_the_older_id_and_the_other_points_to_it(repo: GraphReposito
     result = cluster(repo, NetworkxBackend())
     after = _predicted(repo)
     assert set(after.values()) == {older} and result.merged == 1
-    history = repo.identity_history(newer)
-    assert history is not None
-    assert history["status"] == "merged" and history["merged_into"] == older
-    absorbed = repo.identity_history(older)
-    assert absorbed is not None and newer in {a["identity_id"] for a in absorbed["absorbed"]}
+    history = identity_profile(repo, newer)
+    assert isinstance(history, MergedIdentity)
+    assert history.merged_into == older and history.chain == [newer, older]
+    absorbed = identity_profile(repo, older)
+    assert isinstance(absorbed, IdentityProfile)
+    assert newer in {a.identity_id for a in absorbed.history.merged_in}
 
 
 def test_split_when_a_device_becomes_a_hub(repo: GraphRepository) -> None:
@@ -118,8 +120,9 @@ def test_split_when_a_device_becomes_a_hub(repo: GraphRepository) -> None:
     assert second["email:main@example.fr"] == pid  # the larger part keeps the id
     split_off = second["email:other@example.fr"]
     assert split_off != pid and "device:dev-1" not in second
-    history = repo.identity_history(split_off)
-    assert history is not None and pid in {s["identity_id"] for s in history["split_from"]}
+    history = identity_profile(repo, split_off)
+    assert isinstance(history, IdentityProfile)
+    assert pid in {s.identity_id for s in history.history.split_from}
 
 
 def test_scores_are_perfect_on_a_clean_world(repo: GraphRepository) -> None:
