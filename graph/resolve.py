@@ -1,26 +1,115 @@
-"""Who is this? Identifiers in, the identity they belong to out.
+"""Who is this? Identifiers in; the identity, how sure we are, why, and what is odd.
 
 The resolver normalises what the caller sends exactly as ingest does, looks the
-identifiers up, and answers with one of four statuses:
+identifiers up, and answers with one of five statuses:
 
 - ``matched``: the known identifiers point at one identity;
 - ``conflict``: they point at several identities (every candidate is listed);
+- ``shared``: they are shared identifiers only (a shop kiosk, a family tablet): the
+  identities that use them are the candidates, none is chosen;
 - ``unclustered``: they are known but clustering has not placed them yet;
 - ``unknown``: none of them has ever been seen.
+
+For a matched identity it adds:
+
+- ``confidence``: ``1 - prod(1 - c)`` over the given identifiers that are members,
+  ``c`` being each one's calibrated membership confidence (0.5 before clustering has
+  scored it): independent pieces of evidence that this is the person;
+- ``flags`` (see :data:`FLAGS`), each with a reason;
+- ``verification``: ``none``, ``standard`` or ``step_up`` (see :func:`verification_level`);
+- ``evidence``: the links between the given identifiers and the identity's other
+  identifiers, and the latest events behind each.
+
+Habits (usual hours, usual channels) are measured in UTC over the identity's events.
 """
 
 from __future__ import annotations
 
+import math
+import statistics
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 
+from neo4j import ManagedTransaction
+
+from graph import cypher
 from graph.errors import InvalidIdentifier
 from graph.identifiers import Normaliser
-from graph.repository import GraphRepository
+from graph.repository import GraphRepository, row_of
 
-__all__ = ["IdentityResolver", "Resolution"]
+__all__ = [
+    "FLAGS",
+    "INTENT_RISK",
+    "Flag",
+    "IdentityResolver",
+    "Resolution",
+    "ResolveContext",
+    "verification_level",
+]
 
-Status = Literal["matched", "conflict", "unclustered", "unknown"]
+Status = Literal["matched", "conflict", "shared", "unclustered", "unknown"]
+Verification = Literal["none", "standard", "step_up"]
+ShowValue = Callable[[str, str], str]
+
+#: Every flag the resolver may raise.
+FLAGS = (
+    "new_identifier",
+    "identities_conflict",
+    "unusual_hour",
+    "unusual_channel",
+    "shared_identifier",
+    "ring_member",
+    "bot_suspected",
+)
+
+#: How risky the caller's intent is: what a mistaken identification would cost.
+INTENT_RISK: dict[str, str] = {
+    "information": "low",
+    "deposit": "low",
+    "purchase": "medium",
+    "address_change": "high",
+    "withdrawal": "high",
+    "transfer": "high",
+}
+
+# Thresholds of the flags, each with its reason.
+NEW_DAYS = 7
+"""An identifier first seen less than this many days ago is new for a known person."""
+MIN_HABIT_EVENTS = 5
+"""Habits are judged only with at least this many events."""
+RARE_SHARE = 0.05
+"""An hour (within one hour either side) or a channel holding less than this share of
+the identity's events is unusual for it."""
+RING_MIN_USERS, RING_MAX_USERS, RING_BURST_DAYS = 3, 50, 7
+"""A device, phone or card shared by 3 to 50 identities that all appeared within 7 days
+of each other: a burst of sign-ups around shared equipment (more users: a public kiosk)."""
+BOT_MIN_EVENTS, BOT_MAX_MEDIAN_GAP_S, BOT_REGULAR_SHARE = 20, 10.0, 0.8
+"""At least 20 events, a median of at most 10 s between them, and at least 80% of the
+gaps within half to one and a half times that median: machine timing (people pause)."""
+
+
+def _in_clear(_type: str, value: str) -> str:
+    return value
+
+
+@dataclass(frozen=True)
+class ResolveContext:
+    """What the caller knows about the moment: all optional."""
+
+    channel: str | None = None
+    timestamp: datetime | None = None
+    """When the contact happens (default: now)."""
+    intent: str | None = None
+    """One of :data:`INTENT_RISK`'s keys."""
+
+
+@dataclass(frozen=True)
+class Flag:
+    name: str
+    reason: str
 
 
 @dataclass
@@ -34,6 +123,38 @@ class Resolution:
     unknown: list[dict[str, Any]]
     invalid: list[dict[str, Any]]
     identifiers: list[dict[str, Any]] = field(default_factory=list)
+    confidence: float = 0.0
+    flags: list[Flag] = field(default_factory=list)
+    verification: Verification = "standard"
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+
+
+def verification_level(
+    status: Status, confidence: float, flags: Sequence[Flag], intent: str | None
+) -> Verification:
+    """How much the agent or the site should check before going on.
+
+    - ``step_up`` (extra checks: a one-time code, security questions): the input points
+      at several identities, at a ring member or a bot; or the identity is matched with
+      less than 0.5 confidence; or a high-risk intent (withdrawal, transfer, address
+      change) comes with anything less than a clean, near-certain match.
+    - ``none`` (skip the identification questions): a match with at least 0.95
+      confidence, no flag, and a low- or medium-risk intent (or none).
+    - ``standard`` otherwise, including unknown callers (the usual questions).
+    """
+    names = {f.name for f in flags}
+    risk = INTENT_RISK.get(intent or "", "low")
+    if names & {"identities_conflict", "ring_member", "bot_suspected"}:
+        return "step_up"
+    if status != "matched":
+        return "step_up" if risk == "high" and status != "unknown" else "standard"
+    if confidence < 0.5:
+        return "step_up"
+    if risk == "high" and (names or confidence < 0.99):
+        return "step_up"
+    if confidence >= 0.95 and not names and risk != "high":
+        return "none"
+    return "standard"
 
 
 class IdentityResolver:
@@ -43,12 +164,19 @@ class IdentityResolver:
         self.repo = repo
         self.normaliser = normaliser
 
-    def resolve(self, items: list[tuple[str, str]]) -> Resolution:
+    def resolve(
+        self,
+        items: list[tuple[str, str]],
+        context: ResolveContext | None = None,
+        show: ShowValue = _in_clear,
+    ) -> Resolution:
         """Resolve ``(type, raw value)`` pairs.
 
         Invalid identifiers are reported (by position and reason) and do not stop
-        the others from being resolved.
+        the others from being resolved. ``show`` renders every identifier value of the
+        answer (masking for callers who may not see values).
         """
+        context = context or ResolveContext()
         wanted: list[dict[str, Any]] = []
         invalid: list[dict[str, Any]] = []
         for n, (type_, raw) in enumerate(items):
@@ -58,11 +186,22 @@ class IdentityResolver:
                 invalid.append({"index": n, "type": type_[:40], "reason": str(e)})
                 continue
             wanted.append({"index": n, "type": ident.type, "value": ident.value})
+        keys = [{"type": w["type"], "value": w["value"]} for w in wanted]
+        with self.repo.session() as session:
+            return session.execute_read(self._resolve, wanted, keys, invalid, context, show)
+
+    def _resolve(
+        self,
+        tx: ManagedTransaction,
+        wanted: list[dict[str, Any]],
+        keys: list[dict[str, str]],
+        invalid: list[dict[str, Any]],
+        context: ResolveContext,
+        show: ShowValue,
+    ) -> Resolution:
         found = {
             (r["type"], r["value"]): r
-            for r in self.repo.lookup_identifiers(
-                [{"type": w["type"], "value": w["value"]} for w in wanted]
-            )
+            for r in _rows(tx, "resolve/lookup_identifiers", identifiers=keys)
         }
         matched: list[dict[str, Any]] = []
         unknown: list[dict[str, Any]] = []
@@ -71,19 +210,79 @@ class IdentityResolver:
             if row is None:
                 unknown.append(w)
             else:
-                matched.append({**w, "identity_id": row["identity_id"], "blocked": row["blocked"]})
+                matched.append({**w, **row})
         usable = [m for m in matched if not m["blocked"]] or matched
-        candidates = sorted({m["identity_id"] for m in usable if m["identity_id"]})
+        members = [m for m in usable if m["identity_id"]]
+        candidates = sorted({m["identity_id"] for m in members})
+        shared = [m for m in usable if m["shared"]]
         if not matched:
             status: Status = "unknown"
-        elif not candidates:
-            status = "unclustered"
         elif len(candidates) > 1:
             status = "conflict"
-        else:
+        elif candidates:
             status = "matched"
+        elif shared:
+            status = "shared"
+            candidates = sorted({p for m in shared for p in m["used_by"]})
+        else:
+            status = "unclustered"
+        flags: list[Flag] = []
+        if len(candidates) > 1 and status == "conflict":
+            flags.append(
+                Flag(
+                    "identities_conflict", f"the identifiers point at {len(candidates)} identities"
+                )
+            )
+        if shared:
+            most = max(int(m["used_by_count"]) for m in shared)
+            flags.append(
+                Flag(
+                    "shared_identifier",
+                    f"{len(shared)} of the identifiers are shared "
+                    f"(used by up to {most} identities)",
+                )
+            )
         identity_id = candidates[0] if status == "matched" else None
-        members = self.repo.identity_members(identity_id) if identity_id else []
+        identifiers: list[dict[str, Any]] = []
+        evidence: list[dict[str, Any]] = []
+        confidence = 0.0
+        if identity_id is not None:
+            now = context.timestamp or datetime.now(UTC)
+            identifiers = _rows(tx, "identity/members", identity_id=identity_id)
+            confidence = 1.0 - math.prod(
+                1.0 - float(m["confidence"] if m["confidence"] is not None else 0.5)
+                for m in members
+            )
+            flags += _new_identifier(wanted, unknown, matched, identity_id, identifiers, now)
+            activity = _rows(tx, "identity/activity", identity_id=identity_id)
+            flags += _habits(activity, context.channel, now)
+            flags += _ring(
+                _rows(tx, "resolve/co_users", identity_id=identity_id, max_users=RING_MAX_USERS)
+            )
+            times = [
+                int(r["at"])
+                for r in _rows(tx, "resolve/event_times", identity_id=identity_id, limit=500)
+            ]
+            flags += _bot(times)
+            member_keys = [{"type": m["type"], "value": m["value"]} for m in members]
+            evidence = _rows(
+                tx,
+                "resolve/evidence",
+                identifiers=member_keys,
+                identity_id=identity_id,
+                links=5,
+                events=3,
+            )
+        for m in matched:
+            m.pop("used_by", None)
+            m["value"] = show(m["type"], m["value"])
+        for u in unknown:
+            u["value"] = show(u["type"], u["value"])
+        for i in identifiers:
+            i["value"] = show(i["type"], i["value"])
+        for e in evidence:
+            e["value"] = show(e["type"], e["value"])
+            e["other_value"] = show(e["other_type"], e["other_value"])
         return Resolution(
             status=status,
             identity_id=identity_id,
@@ -91,5 +290,117 @@ class IdentityResolver:
             matched=matched,
             unknown=unknown,
             invalid=invalid,
-            identifiers=members,
+            identifiers=identifiers,
+            confidence=round(confidence, 4),
+            flags=flags,
+            verification=verification_level(status, confidence, flags, context.intent),
+            evidence=evidence,
         )
+
+
+def _rows(tx: ManagedTransaction, name: str, **params: Any) -> list[dict[str, Any]]:
+    return [row_of(r) for r in tx.run(cypher.query(name), params)]
+
+
+def _ms(value: Any) -> float | None:
+    return value.timestamp() * 1000 if isinstance(value, datetime) else None
+
+
+def _new_identifier(
+    wanted: list[dict[str, Any]],
+    unknown: list[dict[str, Any]],
+    matched: list[dict[str, Any]],
+    identity_id: str,
+    identifiers: list[dict[str, Any]],
+    now: datetime,
+) -> list[Flag]:
+    """An identifier the identity has never (or only just) been seen with."""
+    firsts = [f for f in (_ms(i["first_seen"]) for i in identifiers) if f is not None]
+    oldest = min(firsts, default=None)
+    recent = now.timestamp() * 1000 - NEW_DAYS * 86_400_000
+    fresh = [m for m in matched if m["identity_id"] == identity_id and not m["shared"]]
+    fresh = [
+        m
+        for m in fresh
+        if (f := _ms(m["first_seen"])) is not None
+        and f > recent
+        and oldest is not None
+        and oldest <= recent
+    ]
+    outsiders = [m for m in matched if not m["identity_id"] and not m["shared"]]
+    count = len(unknown) + len(fresh) + len(outsiders)
+    if not count or len(wanted) == count:
+        return []
+    return [
+        Flag(
+            "new_identifier",
+            f"{count} of the identifiers {'is' if count == 1 else 'are'} new for this identity "
+            f"(never seen with it, or first seen less than {NEW_DAYS} days ago)",
+        )
+    ]
+
+
+def _habits(activity: list[dict[str, Any]], channel: str | None, now: datetime) -> list[Flag]:
+    """An hour or a channel this identity (almost) never uses."""
+    total = sum(int(r["events"]) for r in activity)
+    if total < MIN_HABIT_EVENTS:
+        return []
+    flags: list[Flag] = []
+    hours: Counter[int] = Counter()
+    for r in activity:
+        if r["hour"] is not None:
+            hours[int(r["hour"])] += int(r["events"])
+    timed = sum(hours.values())
+    hour = now.astimezone(UTC).hour
+    near = sum(hours[(hour + d) % 24] for d in (-1, 0, 1))
+    if timed >= MIN_HABIT_EVENTS and near / timed < RARE_SHARE:
+        flags.append(
+            Flag(
+                "unusual_hour",
+                f"{near} of its {timed} events happened within an hour of {hour:02d}:00 UTC",
+            )
+        )
+    if channel:
+        used = sum(int(r["events"]) for r in activity if r["channel"] == channel)
+        if used / total < RARE_SHARE:
+            flags.append(
+                Flag("unusual_channel", f"{used} of its {total} events came through this channel")
+            )
+    return flags
+
+
+def _ring(co_users: list[dict[str, Any]]) -> list[Flag]:
+    """Shared equipment around which several identities appeared at once."""
+    for row in co_users:
+        firsts = [u["first_seen"] for u in row["users"] if u["first_seen"] is not None]
+        if (
+            len(firsts) >= RING_MIN_USERS
+            and (max(firsts) - min(firsts)) <= RING_BURST_DAYS * 86_400_000
+        ):
+            return [
+                Flag(
+                    "ring_member",
+                    f"shares a {row['type']} with {len(firsts) - 1} other identities that "
+                    f"all appeared within {RING_BURST_DAYS} days",
+                )
+            ]
+    return []
+
+
+def _bot(times_ms: list[int]) -> list[Flag]:
+    """Events at machine speed and machine regularity."""
+    if len(times_ms) < BOT_MIN_EVENTS:
+        return []
+    ordered = sorted(times_ms)
+    gaps = [(b - a) / 1000 for a, b in zip(ordered, ordered[1:], strict=False)]
+    median = statistics.median(gaps)
+    regular = sum(1 for g in gaps if 0.5 * median <= g <= 1.5 * median) / len(gaps)
+    if median <= BOT_MAX_MEDIAN_GAP_S and regular >= BOT_REGULAR_SHARE:
+        return [
+            Flag(
+                "bot_suspected",
+                f"{len(times_ms)} events a median {median:.1f} s apart, "
+                f"{regular:.0%} of them at that pace",
+            )
+        ]
+    return []
