@@ -4,8 +4,11 @@ For several simulated worlds, each with its own seed and its own mix of what mak
 identity resolution hard, the database is wiped, the world ingested and clustered
 (GDS back end when the server has it), and the identities scored against the
 world's ground truth next to naive connected components over the same links. Per
-world it prints B-cubed precision, recall and F1 and the number of over-merged
-identities (see :mod:`graph.evaluate`), the calibration table of membership
+world it prints B-cubed precision, recall and F1, the number of over-merged
+identities and their share of the identities, the identities mixing two people's
+identifiers at all, those fusing fraud-ring members, and the share of truly shared
+identifiers kept out of every identity (see :mod:`graph.evaluate`), the calibration
+table of membership
 confidences (per bin: identifiers, mean confidence, share right) and the expected
 calibration error, ECE = sum over bins of count / N * abs(mean confidence - accuracy).
 
@@ -157,7 +160,20 @@ def run_world(
 
 
 def print_text(results: list[dict[str, Any]]) -> None:
-    header = ("world", "seed", "method", "precision", "recall", "f1", "over-merged", "ece")
+    header = (
+        "world",
+        "seed",
+        "method",
+        "precision",
+        "recall",
+        "f1",
+        "over-merged",
+        "share",
+        "mixed",
+        "rings fused",
+        "shared kept",
+        "ece",
+    )
     table: list[tuple[str, ...]] = []
     for r in results:
         for method in ("idgraph", "connected_components"):
@@ -171,6 +187,10 @@ def print_text(results: list[dict[str, Any]]) -> None:
                     f"{m['recall']:.4f}",
                     f"{m['f1']:.4f}",
                     str(m["over_merged"]),
+                    f"{m['over_merged_share']:.4f}",
+                    str(m["mixed"]),
+                    str(m["rings_fused"]),
+                    f"{m['shared_kept']:.3f}",
                     f"{r['ece']:.4f}" if method == "idgraph" else "",
                 )
             )

@@ -24,12 +24,26 @@ rest to the pure functions here:
    A split is kept when its modularity reaches ``min_modularity`` (or the component
    breaks a per-person limit) and every part holds a personal identifier (e-mail,
    phone, account or card): a device with its cookies is not a person on its own.
-4. **Boundary identifiers are shared.** After a split, a device or phone with at
-   least ``shared_min_share`` of its link weight to personal identifiers on each side
-   is shared by both parts rather than given to one. Cookies and other impersonal
-   identifiers then move to the part their other links point to (a cookie seen on
-   the family tablet and with one member's e-mail is that member's), and one tied
-   only to shared identifiers is shared too: nothing says whose it is.
+   A component is split even below ``min_modularity`` when a *pooled* identifier
+   (device, phone or card) is the only tie between e-mails (or accounts): cut those,
+   and it falls into pieces that each hold an e-mail. Fraud rings pool a device and
+   a phone among synthetic identities that have nothing else in common, small
+   households a tablet and a landline; one person's e-mails are seen together.
+4. **Boundary identifiers are shared.** After a split, a device, phone or card
+   (the types people pool) with at least ``shared_min_share`` of its link weight to
+   personal identifiers *outside its own part* is shared by the parts rather than
+   given to one: a tablet that one of four members uses most is still the family's.
+   Cookies and other impersonal identifiers then move to the part their other links
+   point to (a cookie seen on the family tablet and with one member's e-mail is that
+   member's), and one tied only to shared identifiers is shared too: nothing says
+   whose it is. So is one tied only to a device its part knows from less than
+   ``owner_min_weight`` of links to personal identifiers (one sighting with an
+   e-mail): in a component of several people, a tablet one member logged in on once
+   may carry the anonymous sessions of the others. Finally every part must hold a
+   personal identifier that is not shared (a part left with the tablet, a card seen
+   on it and anonymous cookies is dissolved into the parts its members are tied to),
+   and a part that its own links no longer hold together, shared identifiers aside,
+   is cut into its pieces (two ring members that only a pooled card joined).
 5. **Stable ids** (:func:`assign_ids`): each previous identity's largest surviving
    part keeps its id; when several previous identities land in one cluster the
    oldest id survives and the others are recorded as merged into it; a part split
@@ -71,6 +85,11 @@ __all__ = [
 #: Types that name a person on their own: a part of a component needs one to be split off.
 PERSONAL_TYPES = frozenset({"email", "phone", "account", "card"})
 
+#: Types that can be pooled by several people (a family tablet, a ring's card).
+_POOLABLE_TYPES = frozenset({"device", "phone", "card"})
+#: Types that name one person (what a pooled identifier ties together).
+_NAME_TYPES = frozenset({"email", "account"})
+
 #: How much a link through each type says about one person (0: never glues).
 DEFAULT_TYPE_STRENGTH: dict[str, float] = {
     "email": 1.0,
@@ -111,12 +130,22 @@ class ClusterParams:
     """A component is split only if the split's modularity reaches this."""
     resolution: float = 1.0
     """Louvain resolution inside a component (higher: smaller parts)."""
-    shared_min_share: float = 0.25
-    """A boundary device or phone with at least this share of its weight on each side of
-    a split is shared by both parts."""
+    shared_min_share: float = 0.2
+    """A device, phone or card with at least this share of its weight to personal
+    identifiers in other parts than its own (linked to two parts or more) is shared by
+    the parts. Measured against its own part, not the two heaviest sides: a tablet
+    used by four people has no second side of a quarter, yet three quarters elsewhere.
+    0.2 rather than a quarter: one sighting with another member's e-mail (0.3) against
+    an e-mail and a card of its part (0.95) is 0.24, a second user; owned devices
+    rarely come near it (on simulated worlds, 0.15 to 0.25 costs 0.0003 of F1)."""
     confidence_coefficients: tuple[float, float, float] = (5.5, 3.9, 1.35)
     """``(a, b, c)`` of :func:`membership_confidence`, fitted by ``bench/identity_eval.py``
     for the default link weights (refit when strengths or the half-life change)."""
+    owner_min_weight: float = 0.4
+    """After a split, an impersonal identifier (a device) needs this much link weight to
+    personal identifiers of its own part for the identifiers seen only with it (its
+    anonymous cookies) to stay in that part; below, they are shared. One sighting of a
+    device with an e-mail weighs at most 0.31, two 0.51."""
     refine_rounds: int = 3
     """After a split, rounds of moving impersonal identifiers to the part they are most
     tied to, shared boundary identifiers aside (0: keep Louvain's parts)."""
@@ -176,11 +205,15 @@ def split_component(
         )
     ]
     parts = _absorb_impersonal(g, parts, types)
-    if len(parts) < 2:
-        return [nodes], set()
-    quality = nx.community.modularity(g, parts, weight="weight")
-    if quality < params.min_modularity and not _over_limits(types, nodes, params):
-        return [nodes], set()
+    if len(parts) < 2 or (
+        nx.community.modularity(g, parts, weight="weight") < params.min_modularity
+        and not _over_limits(types, nodes, params)
+    ):
+        # Too weak a split for modularity, but a pooled device or phone may still be
+        # the only tie between two people (a small ring, a tablet and a landline).
+        parts, glue = _pieces(g, set(nodes), set(), types)
+        if not glue:
+            return [nodes], set()
     return _refine(g, parts, types, params)
 
 
@@ -193,8 +226,11 @@ def _refine(
     tablet's side as often as on its owner's; once the tablet is known to be shared,
     its links say nothing about whose cookie it is, so only the other links count.
     Repeated until nothing moves (at most ``refine_rounds`` rounds): the tablet's side
-    loses weight as cookies leave, which can make the tablet shared in turn. Finally an
-    impersonal identifier tied only to shared boundary identifiers is shared too.
+    loses weight as cookies leave, which can make the tablet shared in turn. Then
+    parts left without a personal identifier of their own are dissolved
+    (:func:`_rehome`), parts their own links no longer hold together are cut
+    (:func:`_pieces`), and an impersonal identifier tied only to shared identifiers,
+    or to devices their part barely knows (``owner_min_weight``), is shared too.
     """
     boundary = _boundary(g, parts, types, params)
     for _ in range(params.refine_rounds):
@@ -219,11 +255,100 @@ def _refine(
             parts[k].add(n)
         parts = [p for p in parts if p]
         boundary = _boundary(g, parts, types, params)
-    # A cookie seen only on the family tablet could be anyone's in the household.
+    parts = _rehome(g, parts, boundary, types)
+    pieces: list[set[str]] = []
+    for part in parts:
+        cut, glue = _pieces(g, part, boundary, types)
+        pieces += cut
+        boundary |= glue
+    parts = pieces
+    # A cookie seen only on the family tablet could be anyone's in the household; so
+    # could one seen only on a device its part knows from a single sighting.
+    index = {n: k for k, p in enumerate(parts) for n in p}
+    weak = {
+        n
+        for n in g
+        if types[n] not in PERSONAL_TYPES
+        and sum(
+            float(data["weight"])
+            for m, data in g[n].items()
+            if types[m] in PERSONAL_TYPES and index[m] == index[n]
+        )
+        < params.owner_min_weight
+    }
     boundary |= {
-        n for n in g if types[n] not in PERSONAL_TYPES and g[n] and all(m in boundary for m in g[n])
+        n
+        for n in g
+        if types[n] not in PERSONAL_TYPES and g[n] and all(m in boundary or m in weak for m in g[n])
     }
     return parts, boundary
+
+
+def _rehome(
+    g: nx.Graph[str], parts: list[set[str]], boundary: set[str], types: Mapping[str, str]
+) -> list[set[str]]:
+    """Dissolve the parts whose every personal identifier is shared (on the boundary).
+
+    Such a part (a family tablet, a card seen on it and anonymous cookies) is no one's
+    identity: each of its other identifiers moves to the part it is most tied to
+    (boundary aside), or is shared when nothing else ties it.
+    """
+
+    def homeless(p: set[str]) -> bool:
+        return not any(types[n] in PERSONAL_TYPES and n not in boundary for n in p)
+
+    homes = [p for p in parts if not homeless(p)]
+    if not homes or len(homes) == len(parts):
+        return parts
+    index = {n: k for k, p in enumerate(homes) for n in p}
+    for part in parts:
+        if not homeless(part):
+            continue
+        for n in sorted(part):
+            ties: dict[int, float] = defaultdict(float)
+            for m, data in g[n].items():
+                if m in index and m not in boundary:
+                    ties[index[m]] += float(data["weight"])
+            if n in boundary or not ties:
+                boundary.add(n)
+                homes[0].add(n)
+            else:
+                homes[max(sorted(ties), key=lambda k: ties[k])].add(n)
+    return homes
+
+
+def _pieces(
+    g: nx.Graph[str], part: set[str], boundary: set[str], types: Mapping[str, str]
+) -> tuple[list[set[str]], set[str]]:
+    """A part cut into the pieces its own links hold together, shared identifiers aside.
+
+    Louvain keeps two ring members in one part when a pooled card ties them; once the
+    card is shared, nothing joins them. Likewise a device, phone or card that is the
+    only tie between two e-mails (or accounts) of the part is glue, not a person: a
+    ring's pooled phone. Each piece with a personal identifier (with an e-mail or
+    account, when glue was cut) is an identity, the glue is shared; the other pieces
+    stay with the largest.
+
+    Returns:
+        The pieces, and the glue identifiers to share (none if the part stays whole).
+    """
+    own = part - boundary
+    glue = {
+        n
+        for n in own
+        if types[n] in _POOLABLE_TYPES
+        and sum(1 for m in g[n] if m in own and types[m] in _NAME_TYPES) >= 2
+    }
+    for cut, needed in ((set(), PERSONAL_TYPES), (glue, _NAME_TYPES)):
+        inner = g.subgraph(own - cut)
+        pieces = sorted(
+            (set(c) for c in nx.connected_components(inner)), key=lambda c: (-len(c), min(c))
+        )
+        personal = [c for c in pieces if any(types[n] in needed for n in c)]
+        if len(personal) >= 2:
+            personal[0] |= part - set().union(*personal)
+            return personal, cut
+    return [part], set()
 
 
 def _absorb_impersonal(
@@ -262,15 +387,15 @@ def _boundary(
     index = {n: k for k, p in enumerate(parts) for n in p}
     shared: set[str] = set()
     for n in g:
-        if types[n] not in ("device", "phone"):
+        if types[n] not in _POOLABLE_TYPES:
             continue
         by_part: dict[int, float] = defaultdict(float)
         personal = [m for m in g[n] if types[m] in PERSONAL_TYPES] or list(g[n])
         for m in personal:
             by_part[index[m]] += float(g[n][m]["weight"])
         total = sum(by_part.values())
-        sides = [w for w in by_part.values() if total and w / total >= params.shared_min_share]
-        if len(sides) >= 2:
+        away = total - by_part.get(index[n], 0.0)
+        if len(by_part) >= 2 and away >= params.shared_min_share * total:
             shared.add(n)
     return shared
 

@@ -94,22 +94,22 @@ def test_merge_keeps_the_older_id_and_the_other_points_to_it(repo: GraphReposito
 
 def test_split_when_a_device_becomes_a_hub(repo: GraphRepository) -> None:
     main = [
-        _event(f"m{n}", ("email", "main@example.fr"), ("phone", "0611111111"), ("cookie", f"c{n}"))
+        _event(
+            f"m{n}",
+            ("email", "main@example.fr"),
+            ("phone", "0611111111"),
+            ("device", "dev-1"),
+            ("cookie", f"c{n}"),
+        )
         for n in range(4)
     ]
-    _ingest(
-        repo,
-        [
-            *main,
-            _event("d1", ("device", "dev-1"), ("email", "main@example.fr")),
-            _event("d2", ("device", "dev-1"), ("email", "other@example.fr")),
-            _event("d3", ("device", "dev-1"), ("email", "other@example.fr")),
-        ],
-    )
+    # Anonymous visits on the same device: only the device ties this cookie to anyone.
+    anonymous = [_event(f"a{n}", ("device", "dev-1"), ("cookie", "anon-1")) for n in range(2)]
+    _ingest(repo, [*main, *anonymous])
     cluster(repo, NetworkxBackend())
     first = _predicted(repo)
     pid = first["email:main@example.fr"]
-    assert first["email:other@example.fr"] == pid  # glued through the device
+    assert first["cookie:anon-1"] == pid  # glued through the device
     # The device turns out to be used by many people: a hub, no longer glue.
     _ingest(
         repo,
@@ -118,7 +118,7 @@ def test_split_when_a_device_becomes_a_hub(repo: GraphRepository) -> None:
     cluster(repo, NetworkxBackend())
     second = _predicted(repo)
     assert second["email:main@example.fr"] == pid  # the larger part keeps the id
-    split_off = second["email:other@example.fr"]
+    split_off = second["cookie:anon-1"]
     assert split_off != pid and "device:dev-1" not in second
     history = identity_profile(repo, split_off)
     assert isinstance(history, IdentityProfile)
