@@ -10,34 +10,33 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
-from typing import Annotated, Any
-from urllib.parse import quote
 
-from fastapi import FastAPI, Path
+from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
+from api import influence
+from api.auth import AUTH_RESPONSES, AdminDep, AnalystDep, ResolverDep, require_role
+from api.common import ERROR_RESPONSES, IDENTITY_RESPONSES, IdentityIdPath, moved
 from api.deps import NormaliserDep, RepoDep, SettingsDep
 from api.errors import install_error_handlers
 from api.schemas import (
     ClusteringStatus,
-    ErrorResponse,
     EventResult,
     EventsRequest,
     EventsResponse,
     HealthResponse,
     IdentityProfileResponse,
-    MergedIdentityResponse,
     ResolveRequest,
     ResolveResponse,
-    RetiredIdentityResponse,
 )
 from graph.errors import DatabaseUnavailable
 from graph.ingest import Ingestor, RawRecord
-from graph.profiles import IDENTITY_ID_PATTERN, MergedIdentity, RetiredIdentity, identity_profile
+from graph.keys import KeyTable, Role, load_keys
+from graph.profiles import MergedIdentity, RetiredIdentity, identity_profile
 from graph.repository import GraphRepository, connect
-from graph.resolve import IdentityResolver
+from graph.resolve import IdentityResolver, ResolveContext
 from graph.scheduler import ClusterJob
 from graph.settings import Settings, get_settings
 
@@ -45,54 +44,33 @@ __all__ = ["create_app"]
 
 log = logging.getLogger("idgraph.api")
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    422: {"model": ErrorResponse, "description": "invalid input (what and where)"},
-    503: {"model": ErrorResponse, "description": "Neo4j is unavailable"},
-}
 
-_IDENTITY_RESPONSES: dict[int | str, dict[str, Any]] = {
-    308: {
-        "model": MergedIdentityResponse,
-        "description": (
-            "the id was merged into another identity: `Location` is the profile of the "
-            "identity at the end of the chain of merges"
-        ),
-        "headers": {
-            "Location": {
-                "description": "`/v1/identities/{merged_into}`",
-                "schema": {"type": "string"},
-            }
-        },
-    },
-    404: {"model": ErrorResponse, "description": "no identity has this id"},
-    409: {
-        "model": ErrorResponse,
-        "description": "the id's merge history leads nowhere (inconsistent data)",
-    },
-    410: {
-        "model": RetiredIdentityResponse,
-        "description": "the identity is retired: all its identifiers became shared",
-    },
-    **_ERRORS,
-}
-
-IdentityIdPath = Annotated[
-    str,
-    Path(
-        pattern=IDENTITY_ID_PATTERN,
-        description="a public identity id: `id_` and 20 lowercase hexadecimal characters",
-        examples=["id_0123456789abcdef0123"],
-    ),
-]
+def _keys(settings: Settings) -> KeyTable | None:
+    """The configured API keys, hashed (None: none configured, authentication off)."""
+    env_keys = settings.api_keys.get_secret_value() if settings.api_keys is not None else None
+    return load_keys(env_keys, settings.api_keys_file)
 
 
-def _identity_path(identity_id: str) -> str:
-    return f"/v1/identities/{quote(identity_id, safe='')}"
+def _announce_auth(keys: KeyTable | None) -> None:
+    if keys is None:
+        log.warning(
+            "AUTHENTICATION IS OFF: no API key is configured, so every caller is admin. "
+            "Fine on 127.0.0.1 for a demo; anywhere else set IDGRAPH_API_KEYS or "
+            "IDGRAPH_API_KEYS_FILE (python -m graph.keys ROLE makes a key)."
+        )
+    else:
+        log.info("API keys: %d configured", len(keys))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the API for ``settings`` (default: from the environment)."""
+    """Build the API for ``settings`` (default: from the environment).
+
+    Raises:
+        ConfigurationError: the API keys are misconfigured (the message names the
+            variable or line, never a key).
+    """
     settings = settings or get_settings()
+    keys = _keys(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -108,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             job = ClusterJob(repo, settings.cluster_interval, settings.cluster_backend)
             job.start()
         app.state.cluster_job = job
+        _announce_auth(keys)
         try:
             yield
         finally:
@@ -121,7 +100,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Identity graph on Neo4j: who is this, and who influenced whom.",
         lifespan=lifespan,
     )
+    app.state.keys = keys
     install_error_handlers(app)
+    # Influence reads the whole referral graph: analysts and above.
+    app.include_router(
+        influence.router,
+        dependencies=[Depends(require_role(Role.ANALYST))],
+        responses=AUTH_RESPONSES,
+    )
 
     @app.get("/healthz", response_model=HealthResponse, tags=["operations"])
     def healthz(repo: RepoDep) -> HealthResponse | JSONResponse:
@@ -140,26 +126,50 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             status="ok", neo4j=str(server.get("version")), gds=gds, clustering=clustering
         )
 
-    @app.post("/v1/resolve", response_model=ResolveResponse, responses=_ERRORS, tags=["resolution"])
-    def resolve(body: ResolveRequest, repo: RepoDep, normaliser: NormaliserDep) -> ResolveResponse:
+    @app.post(
+        "/v1/resolve",
+        response_model=ResolveResponse,
+        responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
+        tags=["resolution"],
+    )
+    def resolve(
+        body: ResolveRequest, repo: RepoDep, normaliser: NormaliserDep, caller: ResolverDep
+    ) -> ResolveResponse:
         """Who is this? The identity behind one or more identifiers (raw formats welcome).
 
         Unknown identifiers are not an error: the answer says ``status: unknown``.
         Invalid ones are listed in ``invalid`` with the reason, and the rest resolve.
+        Role ``resolver`` and above; identifier values are masked for ``resolver``
+        (``j***@example.fr``), in clear from ``analyst`` up.
         """
+        ctx = body.context
+        context = ResolveContext(
+            channel=ctx.channel if ctx else None,
+            timestamp=ctx.timestamp if ctx else None,
+            intent=ctx.intent if ctx else None,
+        )
         result = IdentityResolver(repo, normaliser).resolve(
-            [(i.type, i.value) for i in body.identifiers]
+            [(i.type, i.value) for i in body.identifiers], context, show=caller.show
         )
         return ResolveResponse.model_validate(result, from_attributes=True)
 
-    @app.post("/v1/events", response_model=EventsResponse, responses=_ERRORS, tags=["ingest"])
+    @app.post(
+        "/v1/events",
+        response_model=EventsResponse,
+        responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
+        tags=["ingest"],
+    )
     def post_events(
-        body: EventsRequest, repo: RepoDep, normaliser: NormaliserDep, settings: SettingsDep
+        body: EventsRequest,
+        repo: RepoDep,
+        normaliser: NormaliserDep,
+        settings: SettingsDep,
+        _caller: AdminDep,
     ) -> EventsResponse:
         """Ingest a batch of events; each gets its own result (accepted, duplicate, rejected).
 
         The same code path as ``idgraph ingest``; ``summary`` keeps
-        ``accepted + duplicates + rejected == lines_read``.
+        ``accepted + duplicates + rejected == lines_read``. Role ``admin``.
         """
         records = [RawRecord(n, "", e) for n, e in enumerate(body.events)]
         summary, outcomes = Ingestor(repo, normaliser, settings.batch_size).ingest(records)
@@ -179,36 +189,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get(
         "/v1/identities/{identity_id}",
         response_model=IdentityProfileResponse,
-        responses=_IDENTITY_RESPONSES,
+        responses={**IDENTITY_RESPONSES, **AUTH_RESPONSES},
         tags=["identities"],
     )
     def get_identity(
-        identity_id: IdentityIdPath, repo: RepoDep
+        identity_id: IdentityIdPath, request: Request, repo: RepoDep, caller: AnalystDep
     ) -> IdentityProfileResponse | JSONResponse:
         """The profile of an identity: identifiers, shared identifiers, habits, history.
 
         A merged id answers ``308 Permanent Redirect`` to the identity it lives on as
         (chains of merges followed to their end), a retired one ``410 Gone``.
-        Identifier values are shown in clear.
+        Role ``analyst`` and above, who see identifier values in clear.
         """
-        found = identity_profile(repo, identity_id)
-        if isinstance(found, MergedIdentity):
-            merged = MergedIdentityResponse(
-                identity_id=found.identity_id, merged_into=found.merged_into, chain=found.chain
-            )
-            return JSONResponse(
-                status_code=308,
-                content=merged.model_dump(mode="json"),
-                headers={"Location": _identity_path(found.merged_into)},
-            )
-        if isinstance(found, RetiredIdentity):
-            retired = RetiredIdentityResponse(
-                error="IdentityRetired",
-                detail="this identity is retired: all its identifiers became shared",
-                identity_id=found.identity_id,
-                retired_at=found.retired_at,
-            )
-            return JSONResponse(status_code=410, content=retired.model_dump(mode="json"))
+        found = identity_profile(repo, identity_id, show=caller.show)
+        if isinstance(found, MergedIdentity | RetiredIdentity):
+            return moved(found, request)
         return IdentityProfileResponse.model_validate(asdict(found))
 
     return app

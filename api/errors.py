@@ -1,4 +1,9 @@
-"""The one place where domain errors become HTTP answers."""
+"""The one place where domain errors become HTTP answers.
+
+Besides the core's error tree, the API has its own two, raised by ``api.auth``:
+:class:`NotAuthenticated` (401, with ``WWW-Authenticate: Bearer``) and
+:class:`NotAllowed` (403). Their messages never contain a key.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +36,14 @@ _STATUS: list[tuple[type[IdgraphError], int]] = [
 ]
 
 
+class NotAuthenticated(Exception):
+    """No API key, or not a valid one (HTTP 401)."""
+
+
+class NotAllowed(Exception):
+    """A valid API key whose role may not do this (HTTP 403)."""
+
+
 def _body(error: str, detail: str, location: str | None = None) -> dict[str, str | None]:
     return {"error": error, "detail": detail, "location": location}
 
@@ -45,6 +58,18 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             status_code=status, content=_body(type(exc).__name__, str(exc), location)
         )
+
+    @app.exception_handler(NotAuthenticated)
+    async def _not_authenticated(_: Request, exc: NotAuthenticated) -> JSONResponse:
+        return JSONResponse(
+            status_code=401,
+            content=_body("NotAuthenticated", str(exc)),
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+    @app.exception_handler(NotAllowed)
+    async def _not_allowed(_: Request, exc: NotAllowed) -> JSONResponse:
+        return JSONResponse(status_code=403, content=_body("NotAllowed", str(exc)))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -5,12 +5,33 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from graph.events import EventIn, IdentifierIn  # noqa: F401  (EventIn: documented format)
 
 MAX_RESOLVE_IDENTIFIERS = 50
 MAX_EVENTS_PER_REQUEST = 5000
+
+
+class ResolveContextIn(BaseModel):
+    """What the caller knows about the contact (all optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    channel: str | None = Field(
+        default=None, min_length=1, max_length=40, description="web, app, call, sms, store..."
+    )
+    timestamp: AwareDatetime | None = Field(
+        default=None, description="when the contact happens, RFC 3339 with offset (default: now)"
+    )
+    intent: (
+        Literal["information", "deposit", "purchase", "address_change", "withdrawal", "transfer"]
+        | None
+    ) = Field(
+        default=None,
+        description="what the caller wants to do: withdrawals, transfers and address changes "
+        "need stricter verification",
+    )
 
 
 class ResolveRequest(BaseModel):
@@ -31,6 +52,9 @@ class ResolveRequest(BaseModel):
     )
 
     identifiers: list[IdentifierIn] = Field(min_length=1, max_length=MAX_RESOLVE_IDENTIFIERS)
+    context: ResolveContextIn | None = Field(
+        default=None, description="the moment of the contact: channel, time, intent"
+    )
 
 
 class MatchedIdentifier(BaseModel):
@@ -56,26 +80,76 @@ class InvalidIdentifierOut(BaseModel):
 class IdentityMember(BaseModel):
     type: str
     value: str
+    confidence: float | None = Field(description="membership confidence in [0, 1]")
     first_seen: datetime | None
     last_seen: datetime | None
     event_count: int | None
+    channels: list[str] = Field(description="channels of the events that saw it")
+
+
+class FlagOut(BaseModel):
+    name: Literal[
+        "new_identifier",
+        "identities_conflict",
+        "unusual_hour",
+        "unusual_channel",
+        "shared_identifier",
+        "ring_member",
+        "bot_suspected",
+    ]
+    reason: str
+
+
+class EvidenceEvent(BaseModel):
+    source: str | None
+    event_id: str | None
+    timestamp: datetime | None
+    channel: str | None
+
+
+class EvidenceLink(BaseModel):
+    """A link between a given identifier and another identifier of the identity."""
+
+    type: str
+    value: str = Field(description="the given identifier")
+    other_type: str
+    other_value: str
+    weight: float | None = Field(description="link weight in [0, 1] (see the graph model)")
+    count: int = Field(description="events that saw both")
+    channels: list[str]
+    first_seen: datetime | None
+    last_seen: datetime | None
+    events: list[EvidenceEvent] = Field(description="the latest events that saw both")
 
 
 class ResolveResponse(BaseModel):
     """The identity behind the identifiers, or why there is none.
 
     ``status``: ``matched`` (one identity), ``conflict`` (several: see ``candidates``),
+    ``shared`` (shared identifiers only: their users are the candidates),
     ``unclustered`` (known identifiers, not yet placed by clustering), ``unknown``
     (never seen).
     """
 
-    status: Literal["matched", "conflict", "unclustered", "unknown"]
+    status: Literal["matched", "conflict", "shared", "unclustered", "unknown"]
     identity_id: str | None
     candidates: list[str]
     matched: list[MatchedIdentifier]
     unknown: list[UnknownIdentifier]
     invalid: list[InvalidIdentifierOut]
     identifiers: list[IdentityMember] = Field(description="every identifier of the identity")
+    confidence: float = Field(
+        description="how sure the match is: 1 - prod(1 - c) over the given identifiers' "
+        "membership confidences c (0 when nothing matched)"
+    )
+    flags: list[FlagOut] = Field(description="what is odd, each with its reason")
+    verification: Literal["none", "standard", "step_up"] = Field(
+        description="none: skip identification questions; standard: the usual ones; "
+        "step_up: stronger checks (one-time code...)"
+    )
+    evidence: list[EvidenceLink] = Field(
+        description="the links and events that tie the given identifiers to the identity"
+    )
 
 
 class ClusteringStatus(BaseModel):

@@ -32,6 +32,7 @@ from graph.errors import DatabaseError, InputError, NotFound
 from graph.repository import GraphRepository, native, row_of
 
 __all__ = [
+    "identity_status",
     "IDENTITY_ID_PATTERN",
     "History",
     "HistoryEntry",
@@ -208,7 +209,15 @@ def _header(tx: ManagedTransaction, identity_id: str) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def _lookup(tx: ManagedTransaction, identity_id: str, show: ShowValue) -> ProfileLookup | None:
+def identity_status(
+    tx: ManagedTransaction, identity_id: str
+) -> dict[str, Any] | MergedIdentity | RetiredIdentity | None:
+    """Inside a read transaction: the header row of an active identity, where a merged
+    id went (merges followed to the end), a retired identity, or None for an unknown id.
+
+    Raises:
+        MergeChainBroken: the id was merged, but its merges lead nowhere.
+    """
     header = _header(tx, identity_id)
     if header is None:
         return None
@@ -218,7 +227,14 @@ def _lookup(tx: ManagedTransaction, identity_id: str, show: ShowValue) -> Profil
         return MergedIdentity(identity_id=identity_id, merged_into=chain[-1], chain=chain)
     if status == "retired":
         return RetiredIdentity(identity_id=identity_id, retired_at=_dt(header["updated_at"]))
-    return _profile(tx, header, show)
+    return header
+
+
+def _lookup(tx: ManagedTransaction, identity_id: str, show: ShowValue) -> ProfileLookup | None:
+    found = identity_status(tx, identity_id)
+    if found is None or isinstance(found, MergedIdentity | RetiredIdentity):
+        return found
+    return _profile(tx, found, show)
 
 
 def _follow_merges(tx: ManagedTransaction, identity_id: str, header: dict[str, Any]) -> list[str]:

@@ -47,11 +47,13 @@ class BatchPlan(Protocol):
 
 
 def native(value: Any) -> Any:
-    """Neo4j temporal values to Python's (``datetime``...), recursively in lists."""
+    """Neo4j temporal values to Python's (``datetime``...), recursively in lists and maps."""
     if hasattr(value, "to_native"):
         return value.to_native()
     if isinstance(value, list):
         return [native(v) for v in value]
+    if isinstance(value, dict):
+        return {k: native(v) for k, v in value.items()}
     return value
 
 

@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     # The API.
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
+    api_keys: SecretStr | None = None
+    """API keys in clear, comma-separated ``key=role`` pairs (see ``graph.keys``)."""
+    api_keys_file: Path | None = None
+    """A file of hashed API keys, ``<hash>  <role>  [<name>]`` per line. With neither
+    this nor ``api_keys``, the API runs without authentication (local use only)."""
 
     # Ingest and normalisation.
     default_region: str = Field(default="FR", min_length=2, max_length=2)

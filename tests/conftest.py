@@ -133,6 +133,10 @@ def settings(neo4j_server: Server) -> Settings:
             "NEO4J_DATABASE": neo4j_server.database,
             "batch_size": 500,
             "cluster_interval": 0,  # tests cluster when they mean to; one test turns it on
+            # No API key, whatever the environment says: authentication off (tests that
+            # need keys add them, see tests/integration/test_auth.py).
+            "api_keys": None,
+            "api_keys_file": None,
         }
     )
 

@@ -115,3 +115,44 @@ def test_periodic_clustering_refreshes_identities(
     with repo.session() as s:
         confidences = s.run("MATCH (i:Identifier) RETURN i.confidence AS c").value()
     assert len(confidences) == 2 and all(c is not None for c in confidences)
+
+
+def test_resolve_context_flags_and_verification(client: TestClient, repo: GraphRepository) -> None:
+    client.post("/v1/events", json={"events": [EXAMPLE_EVENT]})
+    cluster(repo, NetworkxBackend())
+    body = {
+        "identifiers": [
+            {"type": "phone", "value": "06 12 34 56 78"},
+            {"type": "email", "value": "new@example.fr"},
+        ],
+        "context": {
+            "channel": "call",
+            "timestamp": "2026-03-09T10:00:00+01:00",
+            "intent": "transfer",
+        },
+    }
+    r = client.post("/v1/resolve", json=body)
+    assert r.status_code == 200, r.text
+    res = r.json()
+    assert res["status"] == "matched" and 0 < res["confidence"] <= 1
+    assert [f["name"] for f in res["flags"]] == ["new_identifier"]
+    assert res["verification"] == "step_up"  # a transfer with a new e-mail
+    assert res["evidence"][0]["events"][0]["event_id"] == EXAMPLE_EVENT["event_id"]
+    assert {i["value"]: i["channels"] for i in res["identifiers"]}["+33612345678"] == ["call"]
+
+
+@pytest.mark.parametrize(
+    ("context", "location"),
+    [
+        ({"intent": "steal"}, "body.context.intent"),
+        ({"timestamp": "2026-03-09T10:00:00"}, "body.context.timestamp"),
+        ({"channel": ""}, "body.context.channel"),
+        ({"mood": "happy"}, "body.context.mood"),
+    ],
+)
+def test_bad_resolve_context_is_422_with_location(
+    client: TestClient, context: dict[str, str], location: str
+) -> None:
+    body = {"identifiers": [{"type": "phone", "value": "0612345678"}], "context": context}
+    r = client.post("/v1/resolve", json=body)
+    assert r.status_code == 422 and r.json()["location"] == location

@@ -1,0 +1,165 @@
+"""Who is calling: API keys in request headers, and the role each route needs.
+
+A key is sent as ``Authorization: Bearer <key>`` or ``X-API-Key: <key>`` (the first
+wins when both are sent). The app's :class:`~graph.keys.KeyTable` (built from the
+settings by ``create_app``) says which key it is; routes ask for a role with one
+dependency::
+
+    router = APIRouter(dependencies=[Depends(require_role("investigator"))])
+
+    @router.get("/v1/something")
+    def something(caller: AnalystDep) -> ...:   # or take the caller as a parameter
+        ...
+
+No key, or an unknown one, is 401 with ``WWW-Authenticate: Bearer``; a key whose role
+is below the one needed is 403. With no key configured at all, authentication is off
+and every caller is ``admin`` (the documented local default; ``create_app`` warns
+loudly when it starts that way).
+
+Keys never reach a log or a message: only the key's name (from the configuration) and
+role do.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPBearer
+
+from api.errors import NotAllowed, NotAuthenticated
+from api.schemas import ErrorResponse
+from graph.keys import KeyTable, Role, ShowValue, show_for
+
+__all__ = [
+    "AUTH_RESPONSES",
+    "AdminDep",
+    "AnalystDep",
+    "Caller",
+    "InvestigatorDep",
+    "ResolverDep",
+    "authenticate",
+    "require_role",
+]
+
+log = logging.getLogger("idgraph.api.auth")
+
+# Declared for OpenAPI (the "Authorize" button of /docs); the headers are read below.
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="`Authorization: Bearer <key>`",
+)
+_api_key = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    scheme_name="apiKey",
+    description="`X-API-Key: <key>` (the same keys as bearer)",
+)
+
+_HOW = "send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: the role of their key and its name (never the key)."""
+
+    role: Role
+    name: str
+    authenticated: bool = True
+    """False when authentication is off (no key configured)."""
+
+    @property
+    def show(self) -> ShowValue:
+        """How identifier values are shown to this caller."""
+        return show_for(self.role)
+
+
+_UNAUTHENTICATED_ADMIN = Caller(role=Role.ADMIN, name="anonymous", authenticated=False)
+
+
+def _presented_key(request: Request) -> str | None:
+    """The key in the headers: a Bearer credential first, else ``X-API-Key``.
+
+    Raises:
+        NotAuthenticated: an ``Authorization`` header is there but is not
+            ``Bearer <key>``, and no ``X-API-Key`` is sent either.
+    """
+    authorization = request.headers.get("authorization")
+    if authorization is not None:
+        scheme, _, credentials = authorization.strip().partition(" ")
+        credentials = credentials.strip()
+        if scheme.lower() == "bearer" and credentials:
+            return credentials
+    api_key = request.headers.get("x-api-key")
+    if api_key is not None and api_key.strip():
+        return api_key.strip()
+    if authorization is not None:
+        raise NotAuthenticated(f"the Authorization header is not 'Bearer <key>': {_HOW}")
+    return None
+
+
+def authenticate(
+    request: Request,
+    _bearer_scheme: Annotated[Any, Security(_bearer)],
+    _api_key_scheme: Annotated[Any, Security(_api_key)],
+) -> Caller:
+    """The caller of ``request``, from its key.
+
+    Raises:
+        NotAuthenticated: no key, or a key that is not configured.
+    """
+    table: KeyTable | None = getattr(request.app.state, "keys", None)
+    if table is None:
+        return _UNAUTHENTICATED_ADMIN
+    presented = _presented_key(request)
+    if presented is None:
+        log.info("401 %s %s: no API key", request.method, request.url.path)
+        raise NotAuthenticated(f"an API key is needed: {_HOW}")
+    key = table.authenticate(presented)
+    if key is None:
+        log.info("401 %s %s: unknown API key", request.method, request.url.path)
+        raise NotAuthenticated("the API key is not valid")
+    return Caller(role=key.role, name=key.name)
+
+
+@cache
+def require_role(role: Role | str) -> Callable[[Caller], Caller]:
+    """A dependency that lets through callers whose role is ``role`` or above.
+
+    Use it as ``Depends(require_role("analyst"))``, on a route, a router or a
+    parameter; it answers the :class:`Caller`.
+
+    Raises:
+        ValueError: ``role`` is not a role (a programming error, raised at import).
+    """
+    needed = Role(role)
+
+    def dependency(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
+        if not caller.role.allows(needed):
+            log.warning("403 key %r (role %s) needs role %s", caller.name, caller.role, needed)
+            raise NotAllowed(f"this key's role ({caller.role}) may not do this: it needs {needed}")
+        return caller
+
+    dependency.__name__ = f"require_{needed.value}"
+    return dependency
+
+
+ResolverDep = Annotated[Caller, Depends(require_role(Role.RESOLVER))]
+AnalystDep = Annotated[Caller, Depends(require_role(Role.ANALYST))]
+InvestigatorDep = Annotated[Caller, Depends(require_role(Role.INVESTIGATOR))]
+AdminDep = Annotated[Caller, Depends(require_role(Role.ADMIN))]
+
+#: The answers every protected route may give, for its OpenAPI ``responses``.
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {
+        "model": ErrorResponse,
+        "description": "no API key, or not a valid one",
+        "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
+    },
+    403: {"model": ErrorResponse, "description": "the key's role may not do this"},
+}
