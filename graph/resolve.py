@@ -20,7 +20,8 @@ For a matched identity it adds:
 - ``evidence``: the links between the given identifiers and the identity's other
   identifiers, and the latest events behind each.
 
-Habits (usual hours, usual channels) are measured in UTC over the identity's events.
+Habits (usual hours, usual channels) are measured in UTC over the identity's latest
+500 events.
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ INTENT_RISK: dict[str, str] = {
 }
 
 # Thresholds of the flags, each with its reason.
+RECENT = 500
+"""Habits and timing are judged on the identity's latest this many events."""
 NEW_DAYS = 7
 """An identifier first seen less than this many days ago is new for a known person."""
 MIN_HABIT_EVENTS = 5
@@ -254,16 +257,12 @@ class IdentityResolver:
                 for m in members
             )
             flags += _new_identifier(wanted, unknown, matched, identity_id, identifiers, now)
-            activity = _rows(tx, "identity/activity", identity_id=identity_id)
-            flags += _habits(activity, context.channel, now)
+            recent = _rows(tx, "resolve/recent_events", identity_id=identity_id, limit=RECENT)
+            flags += _habits(recent, context.channel, now)
             flags += _ring(
                 _rows(tx, "resolve/co_users", identity_id=identity_id, max_users=RING_MAX_USERS)
             )
-            times = [
-                int(r["at"])
-                for r in _rows(tx, "resolve/event_times", identity_id=identity_id, limit=500)
-            ]
-            flags += _bot(times)
+            flags += _bot([int(r["at"]) for r in recent if r["at"] is not None])
             member_keys = [{"type": m["type"], "value": m["value"]} for m in members]
             evidence = _rows(
                 tx,
@@ -340,16 +339,15 @@ def _new_identifier(
     ]
 
 
-def _habits(activity: list[dict[str, Any]], channel: str | None, now: datetime) -> list[Flag]:
-    """An hour or a channel this identity (almost) never uses."""
-    total = sum(int(r["events"]) for r in activity)
+def _habits(recent: list[dict[str, Any]], channel: str | None, now: datetime) -> list[Flag]:
+    """An hour or a channel this identity (almost) never uses, over its latest events."""
+    total = len(recent)
     if total < MIN_HABIT_EVENTS:
         return []
     flags: list[Flag] = []
-    hours: Counter[int] = Counter()
-    for r in activity:
-        if r["hour"] is not None:
-            hours[int(r["hour"])] += int(r["events"])
+    hours: Counter[int] = Counter(
+        datetime.fromtimestamp(int(r["at"]) / 1000, UTC).hour for r in recent if r["at"] is not None
+    )
     timed = sum(hours.values())
     hour = now.astimezone(UTC).hour
     near = sum(hours[(hour + d) % 24] for d in (-1, 0, 1))
@@ -361,7 +359,7 @@ def _habits(activity: list[dict[str, Any]], channel: str | None, now: datetime) 
             )
         )
     if channel:
-        used = sum(int(r["events"]) for r in activity if r["channel"] == channel)
+        used = sum(1 for r in recent if r["channel"] == channel)
         if used / total < RARE_SHARE:
             flags.append(
                 Flag("unusual_channel", f"{used} of its {total} events came through this channel")
