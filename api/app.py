@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
-from api import influence
+from api import cypher_routes, influence
 from api.auth import AUTH_RESPONSES, AdminDep, AnalystDep, ResolverDep, require_role
 from api.common import ERROR_RESPONSES, IDENTITY_RESPONSES, IdentityIdPath, moved
 from api.deps import NormaliserDep, RepoDep, SettingsDep
@@ -102,12 +102,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.keys = keys
     install_error_handlers(app)
-    # Influence reads the whole referral graph: analysts and above.
-    app.include_router(
-        influence.router,
-        dependencies=[Depends(require_role(Role.ANALYST))],
-        responses=AUTH_RESPONSES,
-    )
+    # Influence reads the whole referral graph, the Cypher endpoint any of it (read
+    # only): analysts and above.
+    for router in (influence.router, cypher_routes.router):
+        app.include_router(
+            router,
+            dependencies=[Depends(require_role(Role.ANALYST))],
+            responses=AUTH_RESPONSES,
+        )
 
     @app.get("/healthz", response_model=HealthResponse, tags=["operations"])
     def healthz(repo: RepoDep) -> HealthResponse | JSONResponse:

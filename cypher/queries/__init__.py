@@ -1,0 +1,1 @@
+"""Cypher files: the analysts' query library (read-only, one query per file)."""
