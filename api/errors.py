@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+from starlette.exceptions import HTTPException
 
 from graph.errors import (
     ConfigurationError,
@@ -88,6 +90,19 @@ def install_error_handlers(app: FastAPI) -> None:
                 "errors": errors[:20],
             },
         )
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        # FastAPI answers 400 "error parsing the body" when the body is not text (not
+        # UTF-8) or nests too deep to decode; like any other invalid JSON, it is a 422.
+        cause = exc.__cause__
+        if exc.status_code == 400 and isinstance(cause, UnicodeDecodeError | RecursionError):
+            why = "not UTF-8 text" if isinstance(cause, UnicodeDecodeError) else "nested too deep"
+            invalid = RequestValidationError(
+                [{"type": "json_invalid", "loc": ("body",), "msg": f"JSON decode error: {why}"}]
+            )
+            return await _validation(request, invalid)
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(ServiceUnavailable)
     @app.exception_handler(SessionExpired)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from api.common import ERROR_RESPONSES, IDENTITY_RESPONSES, IdentityIdPath, moved
 from api.deps import RepoDep
+from api.schemas import DateTimeText
 from graph.influence import (
     DEFAULT_LIMIT,
     DEFAULT_MAX_DEPTH,
@@ -198,11 +199,11 @@ def get_top(
     ] = "cascade",
     limit: Annotated[int, Query(ge=1, le=MAX_TOP, description="how many identities")] = 20,
     since: Annotated[
-        datetime | None,
+        DateTimeText | None,
         Query(description="only referrals at or after this time (ISO 8601; no zone: UTC)"),
     ] = None,
     until: Annotated[
-        datetime | None,
+        DateTimeText | None,
         Query(description="only referrals strictly before this time (ISO 8601; no zone: UTC)"),
     ] = None,
 ) -> TopInfluenceResponse:

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from graph.events import EventIn, IdentifierIn  # noqa: F401  (EventIn: documented format)
 
 MAX_RESOLVE_IDENTIFIERS = 50
 MAX_EVENTS_PER_REQUEST = 5000
+
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _date_time_text(v: object) -> object:
+    """Refuse numbers, which pydantic would read as Unix times: the contract says an
+    ISO 8601 / RFC 3339 string, and ``0.5`` is more likely a mistake than 1970."""
+    if isinstance(v, int | float) or (isinstance(v, str) and _NUMBER.fullmatch(v.strip())):
+        raise ValueError("must be an ISO 8601 date-time such as 2026-03-01T10:15:00Z, not a number")
+    return v
+
+
+DateTimeText = Annotated[datetime, BeforeValidator(_date_time_text)]
+"""A date-time sent as ISO 8601 text (no zone: UTC where the route says so)."""
+AwareDateTimeText = Annotated[AwareDatetime, BeforeValidator(_date_time_text)]
+"""A date-time sent as RFC 3339 text, with its offset."""
 
 
 class ResolveContextIn(BaseModel):
@@ -21,7 +38,7 @@ class ResolveContextIn(BaseModel):
     channel: str | None = Field(
         default=None, min_length=1, max_length=40, description="web, app, call, sms, store..."
     )
-    timestamp: AwareDatetime | None = Field(
+    timestamp: AwareDateTimeText | None = Field(
         default=None, description="when the contact happens, RFC 3339 with offset (default: now)"
     )
     intent: (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -29,6 +29,9 @@ __all__ = [
 
 MAX_IDENTIFIERS = 100
 """Identifiers per event (and referrers per event): more is a data error, not a person."""
+
+_MAX_UTC_OFFSET = timedelta(hours=18)
+"""Neo4j's limit for a time zone offset (ISO 8601 and Python allow up to 23:59)."""
 
 
 class IdentifierIn(BaseModel):
@@ -68,6 +71,15 @@ class EventIn(BaseModel):
             raise ValueError("must be an RFC 3339 string such as 2026-03-01T10:15:00Z")
         if parsed.tzinfo is None:
             raise ValueError("needs a time zone (Z or +01:00)")
+        # Neo4j refuses a larger offset (the whole batch would fail), and a time whose UTC
+        # instant is outside years 1-9999 could be stored but never read back.
+        offset = parsed.utcoffset()
+        if offset is not None and abs(offset) > _MAX_UTC_OFFSET:
+            raise ValueError("time zone offset beyond +/-18:00")
+        try:
+            parsed.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("out of range: in UTC, it must fall in years 1 to 9999") from None
         return parsed
 
     @field_validator("source", "channel", "type")

@@ -670,15 +670,26 @@ def influencers(
 # --- rankings -------------------------------------------------------------------------------
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    """A time without a zone is read as UTC (Neo4j does not compare the two kinds)."""
-    if value is not None and value.tzinfo is None:
+def _utc(value: datetime | None, name: str) -> datetime | None:
+    """The time in UTC; one without a zone is read as UTC (Neo4j does not compare the two
+    kinds, and refuses offsets beyond +/-18:00, which ISO 8601 allows).
+
+    Raises:
+        InputError: the time, in UTC, falls outside years 1 to 9999.
+    """
+    if value is None:
+        return None
+    if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        message = f"{name} is out of range (years 1 to 9999, in UTC)"
+        raise InputError(message, location=name) from None
 
 
 def _window(since: datetime | None, until: datetime | None) -> dict[str, datetime | None]:
-    since, until = _utc(since), _utc(until)
+    since, until = _utc(since, "since"), _utc(until, "until")
     if since is not None and until is not None and since >= until:
         raise InputError("since must be before until", location="until")
     return {"since": since, "until": until}
