@@ -29,7 +29,7 @@ from neo4j import ManagedTransaction
 
 from graph import cypher
 from graph.errors import DatabaseError, InputError, NotFound
-from graph.repository import GraphRepository, native, row_of
+from graph.repository import GraphRepository, from_epoch_ms, native, row_of
 
 __all__ = [
     "identity_status",
@@ -332,7 +332,7 @@ def _history(row: Mapping[str, Any]) -> History:
 
 
 def _dt(value: Any) -> datetime | None:
-    return value if isinstance(value, datetime) else None
+    return value if isinstance(value, datetime) else from_epoch_ms(value)
 
 
 def _float(value: Any) -> float | None:

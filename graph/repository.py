@@ -8,6 +8,7 @@ parameters, reads run with ``execute_read`` (routable on a cluster), writes with
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any, LiteralString, Protocol
 
 import neo4j
@@ -55,6 +56,14 @@ def native(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: native(v) for k, v in value.items()}
     return value
+
+
+def from_epoch_ms(value: Any) -> datetime | None:
+    """An epoch-milliseconds integer (what hot queries return instead of date-times: the
+    driver decodes those slowly) as an aware UTC datetime; anything else is None."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value / 1000, UTC)
+    return None
 
 
 def row_of(record: neo4j.Record) -> Row:

@@ -39,7 +39,7 @@ from neo4j import ManagedTransaction
 from graph import cypher
 from graph.errors import InvalidIdentifier
 from graph.identifiers import Normaliser
-from graph.repository import GraphRepository, row_of
+from graph.repository import GraphRepository, from_epoch_ms, row_of
 
 __all__ = [
     "FLAGS",
@@ -272,6 +272,13 @@ class IdentityResolver:
                 links=5,
                 events=3,
             )
+        for row in (*matched, *identifiers, *evidence):
+            for key in ("first_seen", "last_seen"):
+                if key in row:
+                    row[key] = from_epoch_ms(row[key])
+        for e in evidence:
+            for event in e["events"]:
+                event["timestamp"] = from_epoch_ms(event["timestamp"])
         for m in matched:
             m.pop("used_by", None)
             m["value"] = show(m["type"], m["value"])
@@ -302,7 +309,7 @@ def _rows(tx: ManagedTransaction, name: str, **params: Any) -> list[dict[str, An
 
 
 def _ms(value: Any) -> float | None:
-    return value.timestamp() * 1000 if isinstance(value, datetime) else None
+    return float(value) if isinstance(value, int | float) else None
 
 
 def _new_identifier(
