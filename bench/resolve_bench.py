@@ -114,6 +114,9 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=10.0, help="per rate and target")
     parser.add_argument("--workers", type=int, default=32, help="sender threads")
+    parser.add_argument(
+        "--warmup", type=float, default=5.0, help="seconds of unmeasured load on each path first"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
@@ -234,8 +237,9 @@ def main() -> None:
             with driver.session(database=settings.neo4j_database) as session:
                 session.execute_read(work)
 
-        call_api(0)  # warm up both paths (query plans, connections)
-        call_driver(0)
+        # Warm both paths up (query plans, JIT, connections): steady state is measured.
+        for call in (call_driver, call_api):
+            run_at_rate(call, min(rates), args.warmup, args.workers)
         results: list[dict[str, Any]] = []
         for rate in rates:
             row: dict[str, Any] = {"rate_per_s": rate}
