@@ -21,6 +21,7 @@ from api.auth import AUTH_RESPONSES, AdminDep, AnalystDep, ResolverDep, require_
 from api.common import ERROR_RESPONSES, IDENTITY_RESPONSES, IdentityIdPath, moved
 from api.deps import NormaliserDep, RepoDep, SettingsDep
 from api.errors import install_error_handlers
+from api.limits import BodyLimit
 from api.schemas import (
     ClusteringStatus,
     EventResult,
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.keys = keys
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     # Influence reads the whole referral graph, the Cypher endpoint any of it (read
     # only): analysts and above.
     for router in (influence.router, cypher_routes.router):

@@ -1,5 +1,8 @@
 """The one place where domain errors become HTTP answers.
 
+Every error answer has the same body: ``{"error", "detail", "location"}`` (422s add
+``errors``), unknown routes and wrong methods included.
+
 Besides the core's error tree, the API has its own two, raised by ``api.auth``:
 :class:`NotAuthenticated` (401, with ``WWW-Authenticate: Bearer``) and
 :class:`NotAllowed` (403). Their messages never contain a key.
@@ -8,9 +11,9 @@ Besides the core's error tree, the API has its own two, raised by ``api.auth``:
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
@@ -102,7 +105,13 @@ def install_error_handlers(app: FastAPI) -> None:
                 [{"type": "json_invalid", "loc": ("body",), "msg": f"JSON decode error: {why}"}]
             )
             return await _validation(request, invalid)
-        return await http_exception_handler(request, exc)
+        # Unknown routes (404), wrong methods (405) and the like: the project's format.
+        name = "".join(w.capitalize() for w in HTTPStatus(exc.status_code).phrase.split())
+        return JSONResponse(
+            status_code=exc.status_code,
+            content=_body(name, str(exc.detail)),
+            headers=exc.headers,
+        )
 
     @app.exception_handler(ServiceUnavailable)
     @app.exception_handler(SessionExpired)

@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     api_keys_file: Path | None = None
     """A file of hashed API keys, ``<hash>  <role>  [<name>]`` per line. With neither
     this nor ``api_keys``, the API runs without authentication (local use only)."""
+    max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    """Largest request body the API reads (bytes); a larger one is answered 413."""
 
     # Ingest and normalisation.
     default_region: str = Field(default="FR", min_length=2, max_length=2)
