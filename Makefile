@@ -6,6 +6,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The investigator explorer (web/): npm dependencies, then its build into api/static/ui.
+WEB_DEPS := web/node_modules/.installed
+WEB_BUILD := api/static/ui/index.html
+WEB_SOURCES := $(wildcard web/src/*) web/build.mjs web/package.json
 
 .PHONY: help install demo test check lint typecheck format bench db-start db-stop clean
 
@@ -18,7 +22,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) ## .venv with idgraph and its dev tools, plus Neo4j + GDS + Browser jars (Maven)
+$(WEB_DEPS): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $(WEB_DEPS)
+
+$(WEB_BUILD): $(WEB_DEPS) $(WEB_SOURCES)
+	cd web && npm run build
+
+install: $(STAMP) $(WEB_BUILD) ## .venv, the web explorer's build (npm), Neo4j + GDS + Browser jars (Maven)
 	$(BIN)/idgraph db install
 
 demo: install ## local Neo4j, demo data, ingest, clustering, then the API on 127.0.0.1:8000
@@ -46,4 +57,4 @@ db-stop: ## stop the local Neo4j
 	$(BIN)/idgraph db stop
 
 clean: ## remove the venv and caches (not the Neo4j data)
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis web/node_modules api/static/ui

@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
-from api import cypher_routes, influence
+from api import cypher_routes, explore, influence, rings
 from api.auth import AUTH_RESPONSES, AdminDep, AnalystDep, ResolverDep, require_role
 from api.common import ERROR_RESPONSES, IDENTITY_RESPONSES, IdentityIdPath, moved
 from api.deps import NormaliserDep, RepoDep, SettingsDep
@@ -32,6 +32,7 @@ from api.schemas import (
     ResolveRequest,
     ResolveResponse,
 )
+from api.ui import mount_ui
 from graph.errors import DatabaseUnavailable
 from graph.ingest import Ingestor, RawRecord
 from graph.keys import KeyTable, Role, load_keys
@@ -112,6 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             dependencies=[Depends(require_role(Role.ANALYST))],
             responses=AUTH_RESPONSES,
         )
+    app.include_router(explore.router)  # graph exploration: investigators and above
+    app.include_router(rings.router)  # fraud rings: investigators and above
 
     @app.get("/healthz", response_model=HealthResponse, tags=["operations"])
     def healthz(repo: RepoDep) -> HealthResponse | JSONResponse:
@@ -136,7 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
         tags=["resolution"],
     )
-    def resolve(
+    async def resolve(
         body: ResolveRequest, repo: RepoDep, normaliser: NormaliserDep, caller: ResolverDep
     ) -> ResolveResponse:
         """Who is this? The identity behind one or more identifiers (raw formats welcome).
@@ -152,10 +155,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             timestamp=ctx.timestamp if ctx else None,
             intent=ctx.intent if ctx else None,
         )
-        result = IdentityResolver(repo, normaliser).resolve(
-            [(i.type, i.value) for i in body.identifiers], context, show=caller.show
-        )
-        return ResolveResponse.model_validate(result, from_attributes=True)
+        items = [(i.type, i.value) for i in body.identifiers]
+
+        def answer() -> ResolveResponse:
+            result = IdentityResolver(repo, normaliser).resolve(items, context, show=caller.show)
+            return ResolveResponse.model_validate(result, from_attributes=True)
+
+        # The hot path: async, with its dependencies, so that the blocking driver work is
+        # the request's one trip to the thread pool (each trip costs a thread hand-off).
+        return await run_in_threadpool(answer)
 
     @app.post(
         "/v1/events",
@@ -210,4 +218,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return moved(found, request)
         return IdentityProfileResponse.model_validate(asdict(found))
 
+    mount_ui(app)  # the investigator web explorer at /ui (static files)
     return app

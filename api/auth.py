@@ -23,7 +23,7 @@ role do.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any
@@ -103,7 +103,8 @@ def _presented_key(request: Request) -> str | None:
     return None
 
 
-def authenticate(
+# Async on purpose (no I/O here): a sync dependency costs a trip to the thread pool.
+async def authenticate(
     request: Request,
     _bearer_scheme: Annotated[Any, Security(_bearer)],
     _api_key_scheme: Annotated[Any, Security(_api_key)],
@@ -128,7 +129,7 @@ def authenticate(
 
 
 @cache
-def require_role(role: Role | str) -> Callable[[Caller], Caller]:
+def require_role(role: Role | str) -> Callable[[Caller], Awaitable[Caller]]:
     """A dependency that lets through callers whose role is ``role`` or above.
 
     Use it as ``Depends(require_role("analyst"))``, on a route, a router or a
@@ -139,7 +140,7 @@ def require_role(role: Role | str) -> Callable[[Caller], Caller]:
     """
     needed = Role(role)
 
-    def dependency(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
+    async def dependency(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
         if not caller.role.allows(needed):
             log.warning("403 key %r (role %s) needs role %s", caller.name, caller.role, needed)
             raise NotAllowed(f"this key's role ({caller.role}) may not do this: it needs {needed}")

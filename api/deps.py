@@ -11,17 +11,18 @@ from graph.repository import GraphRepository
 from graph.settings import Settings
 
 
-def get_repo(request: Request) -> GraphRepository:
+# Async on purpose, like api/auth.py's: a sync dependency costs a trip to the thread pool.
+async def get_repo(request: Request) -> GraphRepository:
     repo: GraphRepository = request.app.state.repo
     return repo
 
 
-def get_normaliser(request: Request) -> Normaliser:
+async def get_normaliser(request: Request) -> Normaliser:
     normaliser: Normaliser = request.app.state.normaliser
     return normaliser
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

@@ -11,10 +11,15 @@ identifiers kept out of every identity (see :mod:`graph.evaluate`), the calibrat
 table of membership
 confidences (per bin: identifiers, mean confidence, share right) and the expected
 calibration error, ECE = sum over bins of count / N * abs(mean confidence - accuracy).
+After clustering it runs fraud detection (:func:`graph.fraud.detect`) and prints,
+per world, the recall and precision of ``ring_member`` flags against the planted
+synthetic identities and of ``bot_suspected`` flags against the planted bots.
 
 The worlds (:data:`WORLDS`): the realistic default; more households; more kiosks
 and staff addresses; more fraud rings and bots; a clean world (one owner per
 identifier). World ``k`` of seed ``s`` is generated with seed ``10 * s + k``.
+:data:`HELD_OUT` worlds (``--worlds held_out`` for all of them) vary what detection
+was not tuned on: small and large rings, heavy noise, crowded households, many bots.
 
 Usage (from the repository root)::
 
@@ -42,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graph.clustering import choose_backend, cluster  # noqa: E402
 from graph.evaluate import CalibrationBin, calibration, evaluate, load_truth  # noqa: E402
+from graph.fraud import detect, flagged_identities  # noqa: E402
 from graph.ingest import Ingestor, read_path  # noqa: E402
 from graph.localdb import LocalNeo4j  # noqa: E402
 from graph.repository import GraphRepository, connect  # noqa: E402
@@ -56,6 +62,21 @@ WORLDS: dict[str, WorldConfig] = {
     "rings_bots": WorldConfig(ring_share=0.08, bot_share=0.03),
     "clean": WorldConfig.clean(),
 }
+
+#: Worlds fraud detection was not tuned on (seeded like WORLDS, numbered after them).
+HELD_OUT: dict[str, WorldConfig] = {
+    "small_rings": WorldConfig(ring_size=(3, 8), ring_share=0.05),
+    "large_rings": WorldConfig(ring_size=(15, 40), ring_share=0.1, bot_share=0.02),
+    "noisy": WorldConfig(
+        junk_rate=0.1, invalid_rate=0.05, junk_events=0.05, staff_use=0.2, kiosks=6
+    ),
+    "crowded_households": WorldConfig(
+        household_share=0.6, household_size=(3, 6), ring_share=0.05, bot_share=0.02
+    ),
+    "many_bots": WorldConfig(bot_share=0.06, ring_share=0.04, ring_referral=0.2),
+    "pair_rings": WorldConfig(ring_size=(2, 4), ring_share=0.06, ring_referral=0.0),
+}
+ALL_WORLDS = {**WORLDS, **HELD_OUT}
 
 # Benchmark only (for --dump), not product code: the raw link data weights derive from.
 _DUMP_LINKS = (
@@ -108,8 +129,11 @@ def run_world(
     ingested = time.perf_counter()
     result = cluster(repo, choose_backend(repo))
     clustered = time.perf_counter()
+    found = detect(repo)
+    detected = time.perf_counter()
     rows = list(repo.export_identities())
     links = list(repo.links_by_key())
+    flags = flagged_identities(repo)
     predicted = {
         f"{r['identifier_type']}:{r['identifier_value']}": str(r["identity_id"]) for r in rows
     }
@@ -119,7 +143,7 @@ def run_world(
         if r["confidence"] is not None
     }
     truth = load_truth(truth_path)
-    report = evaluate(truth, predicted, links)
+    report = evaluate(truth, predicted, links, flags)
     bins = calibration(truth.owners, predicted, confidence)
     if dump is not None:
         out = dump / f"{name}-{seed}"
@@ -144,6 +168,8 @@ def run_world(
         "backend": result.backend,
         "ingest_s": round(ingested - started, 1),
         "cluster_s": round(clustered - ingested, 1),
+        "detect_s": round(detected - clustered, 1),
+        "detection": found.as_dict(),
         **report.as_dict(),
         "calibration": [
             {
@@ -202,6 +228,7 @@ def print_text(results: list[dict[str, Any]]) -> None:
                 for i, cell in enumerate(row)
             )
         )
+    print_detection(results)
     for r in results:
         print(
             f"\ncalibration, {r['world']} (seed {r['seed']}, {r['identifiers']} scored "
@@ -215,6 +242,48 @@ def print_text(results: list[dict[str, Any]]) -> None:
             )
 
 
+def print_detection(results: list[dict[str, Any]]) -> None:
+    """Per world: ring and bot recall and precision of the risk flags."""
+    print("\nfraud detection (flags against planted synthetic identities and bots)")
+    header = (
+        "world",
+        "seed",
+        "rings",
+        "ring recall",
+        "ring precision",
+        "bots",
+        "bot recall",
+        "bot precision",
+        "detect s",
+    )
+    table: list[tuple[str, ...]] = []
+    for r in results:
+        rings, bots = r.get("rings"), r.get("bots")
+        if rings is None or bots is None:
+            continue
+        table.append(
+            (
+                r["world"],
+                str(r["seed"]),
+                f"{rings['found']}/{rings['planted']} ({rings['true_flagged']}/{rings['flagged']})",
+                f"{rings['recall']:.3f}",
+                f"{rings['precision']:.3f}",
+                f"{bots['found']}/{bots['planted']} ({bots['true_flagged']}/{bots['flagged']})",
+                f"{bots['recall']:.3f}",
+                f"{bots['precision']:.3f}",
+                f"{r['detect_s']:.1f}",
+            )
+        )
+    widths = [max(len(row[i]) for row in (header, *table)) for i in range(len(header))]
+    for row in (header, *table):
+        print(
+            "  ".join(
+                cell.ljust(widths[i]) if i < 2 else cell.rjust(widths[i])
+                for i, cell in enumerate(row)
+            )
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--people", type=int, default=1000, help="people per world")
@@ -223,15 +292,21 @@ def main() -> None:
         default="1",
         help="comma-separated base seeds; every world runs once per base seed",
     )
-    parser.add_argument("--worlds", default=",".join(WORLDS), help="comma-separated world names")
+    parser.add_argument(
+        "--worlds",
+        default=",".join(WORLDS),
+        help="comma-separated world names (of WORLDS and HELD_OUT; 'held_out': all HELD_OUT)",
+    )
     parser.add_argument("--dump", type=Path, help="also write each world's graph here")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
-    names = [w.strip() for w in args.worlds.split(",") if w.strip()]
-    unknown = sorted(set(names) - set(WORLDS))
+    names: list[str] = []
+    for w in (w.strip() for w in args.worlds.split(",")):
+        names += list(HELD_OUT) if w == "held_out" else [w] if w else []
+    unknown = sorted(set(names) - set(ALL_WORLDS))
     if unknown:
-        parser.error(f"unknown worlds: {', '.join(unknown)} (known: {', '.join(WORLDS)})")
+        parser.error(f"unknown worlds: {', '.join(unknown)} (known: {', '.join(ALL_WORLDS)})")
 
     tmp = Path(tempfile.mkdtemp(prefix="idgraph-bench-"))
     local: LocalNeo4j | None = None
@@ -266,14 +341,14 @@ def main() -> None:
         results = []
         for base in seeds:
             for k, name in enumerate(names):
-                seed = 10 * base + list(WORLDS).index(name)
+                seed = 10 * base + list(ALL_WORLDS).index(name)
                 log(f"world {name} (seed {seed}, {args.people} people)")
                 results.append(
                     run_world(
                         repo,
                         settings,
                         name,
-                        WORLDS[name],
+                        ALL_WORLDS[name],
                         args.people,
                         seed,
                         tmp / f"world-{k}-{seed}",

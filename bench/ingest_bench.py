@@ -6,7 +6,12 @@ size, one transaction each: what Bolt and the server allow before any modelling.
 
 Usage (from the repository root)::
 
-    .venv/bin/python bench/ingest_bench.py [--events 200000] [--repeat 3] [--json]
+    .venv/bin/python bench/ingest_bench.py [--events 200000] [--repeat 3] [--writers N] [--json]
+
+Besides the rates it prints where an ingest's time goes, per 1,000 events: wall clock,
+CPU of this process (reading, validation, rows, the driver) and, for the throw-away
+local server, CPU of Neo4j. The machine may be shared: compare the ratio to the floor
+measured in the same run, not absolute rates across runs.
 
 Without ``NEO4J_URI`` it starts a throw-away local Neo4j on free ports and stops it at
 the end; with ``NEO4J_URI`` it needs an empty database (or ``IDGRAPH_BENCH_MAY_WIPE=1``)
@@ -115,13 +120,41 @@ def run_floor(driver: Driver, database: str, rows: list[dict[str, Any]], batch: 
     return len(rows) / (time.perf_counter() - started)
 
 
+def process_cpu_s(pid: int | None) -> float | None:
+    """CPU seconds (user + system) used so far by a process (None: not on this machine)."""
+    if pid is None:
+        return None
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_ingest(
-    repo: GraphRepository, settings: Settings, path: Path, batch: int, writers: int
+    repo: GraphRepository,
+    settings: Settings,
+    path: Path,
+    batch: int,
+    writers: int,
+    server_pid: int | None = None,
+    cpu: dict[str, list[float]] | None = None,
 ) -> tuple[float, dict[str, Any]]:
+    server_before = process_cpu_s(server_pid)
+    python_before = time.process_time()
     started = time.perf_counter()
     ingestor = Ingestor(repo, settings.normaliser(), batch, writers=writers)
     summary, _ = ingestor.ingest(read_path(path))
-    return summary.read / (time.perf_counter() - started), summary.as_dict()
+    elapsed = time.perf_counter() - started
+    if cpu is not None:
+        per_1k = 1000 / max(summary.read, 1)
+        cpu.setdefault("python_cpu_ms_per_1k_events", []).append(
+            (time.process_time() - python_before) * 1000 * per_1k
+        )
+        server_after = process_cpu_s(server_pid)
+        if server_before is not None and server_after is not None:
+            cpu.setdefault("neo4j_cpu_ms_per_1k_events", []).append(
+                (server_after - server_before) * 1000 * per_1k
+            )
+        cpu.setdefault("wall_ms_per_1k_events", []).append(elapsed * 1000 * per_1k)
+    return summary.read / elapsed, summary.as_dict()
 
 
 def resolvable_ms(settings: Settings) -> float:
@@ -154,7 +187,12 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--batch-size", type=int, default=Settings().batch_size)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--writers", type=int, default=1, help="write transactions in flight")
+    parser.add_argument(
+        "--writers",
+        type=int,
+        default=Settings().ingest_writers,
+        help="write transactions in flight (default: IDGRAPH_INGEST_WRITERS)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -194,6 +232,8 @@ def main() -> None:
         floor_rates: list[float] = []
         ingest_rates: list[float] = []
         rerun_rates: list[float] = []
+        cpu: dict[str, list[float]] = {}
+        server_pid = local.running_pid() if local else None
         first_summary: dict[str, Any] = {}
         for n in range(args.repeat):
             wipe(repo)
@@ -201,14 +241,25 @@ def main() -> None:
             floor_rates.append(run_floor(driver, settings.neo4j_database, rows, args.batch_size))
             wipe(repo)
             log(f"run {n + 1}/{args.repeat}: idgraph ingest")
-            rate, summary = run_ingest(repo, settings, path, args.batch_size, args.writers)
+            rate, summary = run_ingest(
+                repo, settings, path, args.batch_size, args.writers, server_pid, cpu
+            )
             ingest_rates.append(rate)
             first_summary = first_summary or summary
             log(f"run {n + 1}/{args.repeat}: re-ingest (all duplicates)")
             rerun_rates.append(run_ingest(repo, settings, path, args.batch_size, args.writers)[0])
-        fresh_ms = resolvable_ms(settings)
+            ratio = floor_rates[-1] / ingest_rates[-1]
+            log(
+                f"run {n + 1}/{args.repeat}: floor {floor_rates[-1]:,.0f}/s, ingest "
+                f"{ingest_rates[-1]:,.0f}/s (floor/ingest {ratio:.2f}), "
+                f"re-ingest {rerun_rates[-1]:,.0f}/s"
+            )
+        try:
+            fresh_ms = resolvable_ms(settings)
+        except Exception as e:  # the figures above stand even if the API cannot start
+            log(f"resolvable-after-post check failed: {type(e).__name__}")
+            fresh_ms = float("nan")
         driver.close()
-        server_pid = local.running_pid() if local else None
         result = {
             "events": args.events,
             "batch_size": args.batch_size,
@@ -223,6 +274,9 @@ def main() -> None:
             "floor_over_ingest": round(
                 statistics.median(floor_rates) / statistics.median(ingest_rates), 2
             ),
+            # Where the time goes, per 1,000 events of the first-ingest runs (medians):
+            # wall clock, and CPU used by this process and by the server (local only).
+            **{k: round(statistics.median(v)) for k, v in cpu.items()},
             "python_peak_rss_mib": round(peak_rss_mib()),
             "neo4j_peak_rss_mib": server_peak_mib(server_pid),
             "first_run_summary": {

@@ -2,7 +2,7 @@
 
 A world is simulated, ingested and clustered into a throw-away local Neo4j (or the
 server of ``NEO4J_URI``, which must be empty unless ``IDGRAPH_BENCH_MAY_WIPE=1``). The
-API runs as its own process (uvicorn, as ``idgraph serve`` runs it) on loopback. Each
+API runs as its own process (``idgraph serve``, see below) on loopback. Each
 step sends requests at a fixed rate (open loop: a slow answer does not slow the
 senders, so queueing shows in the latencies) and records every latency:
 
@@ -11,11 +11,25 @@ senders, so queueing shows in the latencies) and records every latency:
   verification, evidence);
 - ``floor``: the same identifier looked up with the Neo4j driver directly (the
   lookup query and the identity's members in one read transaction), at the same rate:
-  what the database and Bolt cost before any API.
+  what the database and Bolt cost before any API. (The API's resolve does this lookup,
+  the members and more in one statement: ``cypher/resolve/resolve.cypher``.)
+
+Besides latencies it prints the CPU time the API's processes spent per answer, a
+figure that load from elsewhere on the machine changes much less.
+
+The two paths take turns (``--rounds`` alternations per rate) so that load from
+elsewhere on the machine weighs on both alike. The API is started as ``idgraph serve``
+runs it, with ``--no-access-log`` and ``--workers`` (default 2: one per core of the
+reference machine) and ``IDGRAPH_CLUSTER_INTERVAL=0``: the periodic clustering job
+must not run during the measure (in production it runs every minute and takes a
+share of the machine while it does).
 
 Usage (from the repository root)::
 
     .venv/bin/python bench/resolve_bench.py [--people 2000] [--rates 50,100,200] [--seconds 10]
+
+To measure again without loading again, keep a server loaded by a first run and
+pass ``--reuse`` (with ``NEO4J_URI`` set and the same ``--people``).
 """
 
 from __future__ import annotations
@@ -60,8 +74,12 @@ def free_port() -> int:
 
 def run_at_rate(
     call: Callable[[int], None], rate: float, seconds: float, workers: int
-) -> tuple[list[float], int]:
-    """Call ``call(n)`` ``rate`` times a second for ``seconds``; latencies in ms, errors."""
+) -> tuple[list[float], int, float]:
+    """Call ``call(n)`` ``rate`` times a second for ``seconds``.
+
+    Returns the latencies in ms, the number of errors, and the seconds from the first
+    request's due time to the last answer (for the throughput).
+    """
     total = int(rate * seconds)
     start = time.perf_counter() + 0.2
     latencies: list[float] = []
@@ -98,7 +116,31 @@ def run_at_rate(
         t.start()
     for t in threads:
         t.join()
-    return latencies, errors
+    return latencies, errors, time.perf_counter() - start
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (Linux ``/proc``; just ``pid`` elsewhere)."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*/children"):
+            todo += [int(c) for c in task.read_text().split()]
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float | None:
+    """CPU time (user + system) the processes ``pids`` and their children used so far."""
+    total = 0
+    try:
+        for root in pids:
+            for p in process_tree(root):
+                fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+    except (OSError, ValueError, IndexError):
+        return None
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -116,6 +158,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=32, help="sender threads")
     parser.add_argument(
         "--warmup", type=float, default=5.0, help="seconds of unmeasured load on each path first"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="turns of floor then API per rate (same total)"
+    )
+    parser.add_argument("--api-workers", type=int, default=2, help="idgraph serve --workers")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="NEO4J_URI already holds this benchmark's world (same --people): do not reload",
     )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -148,15 +199,18 @@ def main() -> None:
             )
         driver = connect(settings)
         repo = GraphRepository(driver, settings.neo4j_database)
-        if repo.counts().get("events", 0) and os.environ.get("IDGRAPH_BENCH_MAY_WIPE") != "1":
-            sys.exit("the database holds data; set IDGRAPH_BENCH_MAY_WIPE=1 to let it be wiped")
-        repo.reset_data()
-        repo.migrate()
-        log(f"simulating {args.people:,} people, ingesting, clustering")
         world = simulate(people=args.people, seed=99, config=WorldConfig())
-        events, _ = write_world(world, tmp / "world")
-        Ingestor(repo, settings.normaliser()).ingest(read_path(events))
-        cluster(repo, choose_backend(repo), full=True)
+        if args.reuse and local is None:
+            log("reusing the data already loaded")
+        else:
+            if repo.counts().get("events", 0) and os.environ.get("IDGRAPH_BENCH_MAY_WIPE") != "1":
+                sys.exit("the database holds data; set IDGRAPH_BENCH_MAY_WIPE=1 to let it be wiped")
+            repo.reset_data()
+            repo.migrate()
+            log(f"simulated {args.people:,} people; ingesting, clustering")
+            events, _ = write_world(world, tmp / "world")
+            Ingestor(repo, settings.normaliser()).ingest(read_path(events))
+            cluster(repo, choose_backend(repo), full=True)
         phones = [p for person in world.people for p in person.phones]
         raw = [f"0{p[3:4]} {p[4:6]} {p[6:8]} {p[8:10]} {p[10:12]}" for p in phones]
         random.Random(1).shuffle(raw)
@@ -175,15 +229,14 @@ def main() -> None:
             [
                 sys.executable,
                 "-m",
-                "uvicorn",
-                "--factory",
-                "api.app:create_app",
+                "idgraph",
+                "serve",
                 "--host",
                 "127.0.0.1",
                 "--port",
                 str(port),
-                "--log-level",
-                "warning",
+                "--workers",
+                str(args.api_workers),
                 "--no-access-log",
             ],
             env=env,
@@ -243,17 +296,36 @@ def main() -> None:
         results: list[dict[str, Any]] = []
         for rate in rates:
             row: dict[str, Any] = {"rate_per_s": rate}
-            for name, call in (("floor", call_driver), ("api", call_api)):
-                log(f"{name} at {rate:g}/s for {args.seconds:g} s")
-                started = time.perf_counter()
-                lat, errors = run_at_rate(call, rate, args.seconds, args.workers)
-                took = time.perf_counter() - started
+            measured: dict[str, tuple[list[float], int, float]] = {
+                "floor": ([], 0, 0.0),
+                "api": ([], 0, 0.0),
+            }
+            log(f"floor and api at {rate:g}/s, {args.seconds:g} s each in {args.rounds} turns")
+            api_cpu = 0.0
+            for _ in range(args.rounds):
+                for name, call in (("floor", call_driver), ("api", call_api)):
+                    cpu_before = cpu_seconds([api.pid])
+                    lat, errors, took = run_at_rate(
+                        call, rate, args.seconds / args.rounds, args.workers
+                    )
+                    cpu_after = cpu_seconds([api.pid])
+                    if name == "api" and cpu_before is not None and cpu_after is not None:
+                        api_cpu += cpu_after - cpu_before
+                    before = measured[name]
+                    measured[name] = (before[0] + lat, before[1] + errors, before[2] + took)
+            for name, (lat, errors, took) in measured.items():
                 row[name] = {
                     "p50_ms": round(statistics.median(lat), 2) if lat else None,
                     "p99_ms": round(percentile(lat, 0.99), 2),
                     "throughput_per_s": round(len(lat) / took, 1),
                     "errors": errors,
                 }
+            # CPU the API processes spent per answer: what load elsewhere on the
+            # machine does not change much, unlike latencies.
+            answered = len(measured["api"][0])
+            row["api"]["cpu_ms_per_request"] = (
+                round(1000 * api_cpu / answered, 2) if answered and api_cpu else None
+            )
             row["api_over_floor_p50"] = round(row["api"]["p50_ms"] / row["floor"]["p50_ms"], 2)
             results.append(row)
         driver.close()
@@ -262,14 +334,14 @@ def main() -> None:
             return
         print(
             f"{'rate/s':>7}  {'floor p50':>9}  {'floor p99':>9}  {'api p50':>8}  {'api p99':>8}"
-            f"  {'api/s':>7}  {'errors':>6}  {'api/floor p50':>13}"
+            f"  {'api/s':>7}  {'errors':>6}  {'api/floor p50':>13}  {'api cpu ms/req':>14}"
         )
         for r in results:
             f, a = r["floor"], r["api"]
             print(
                 f"{r['rate_per_s']:>7g}  {f['p50_ms']:>9}  {f['p99_ms']:>9}  {a['p50_ms']:>8}"
                 f"  {a['p99_ms']:>8}  {a['throughput_per_s']:>7}  {a['errors']:>6}"
-                f"  {r['api_over_floor_p50']:>13}"
+                f"  {r['api_over_floor_p50']:>13}  {a['cpu_ms_per_request']!s:>14}"
             )
         print("targets: api p99 <= 25 ms at 100/s; api p50 <= 2x the floor's")
     finally:

@@ -1,7 +1,7 @@
 """The catalog of Cypher texts: ``.cypher`` files in the ``cypher`` package, by name.
 
 A query's name is its path below ``cypher/`` without the suffix, e.g.
-``"ingest/merge_events"``. Texts are read once through ``importlib.resources``.
+``"ingest/write_batch"``. Texts are read once through ``importlib.resources``.
 """
 
 from __future__ import annotations

@@ -43,6 +43,7 @@ import networkx as nx
 from graph.errors import InputError
 
 __all__ = [
+    "Detection",
     "MethodReport",
     "PersonInfo",
     "Referral",
@@ -53,6 +54,7 @@ __all__ = [
     "bcubed",
     "calibration",
     "connected_components",
+    "detection",
     "evaluate",
     "format_report",
     "load_truth",
@@ -396,6 +398,72 @@ class MethodReport:
 
 
 @dataclass(frozen=True)
+class Detection:
+    """How well one risk flag finds the planted people of one kind.
+
+    Each predicted identity stands for the person owning most of its scored
+    identifiers (its *majority person*).
+
+    Attributes:
+        flag: ``ring_member`` or ``bot_suspected``.
+        kind: the planted kind it should find (``synthetic``, ``bot``).
+        planted: planted people of that kind.
+        found: planted people that are the majority person of a flagged identity.
+        flagged: identities carrying the flag.
+        true_flagged: flagged identities whose majority person is planted.
+        recall: ``found / planted`` (1.0 when nothing is planted).
+        precision: ``true_flagged / flagged`` (1.0 when nothing is flagged).
+    """
+
+    flag: str
+    kind: str
+    planted: int
+    found: int
+    flagged: int
+    true_flagged: int
+    recall: float
+    precision: float
+
+
+def detection(
+    truth: Truth,
+    predicted: Mapping[str, str],
+    flags: Mapping[str, Iterable[str]],
+    flag: str,
+    kind: str,
+) -> Detection:
+    """Recall and precision of ``flag`` against the planted people of ``kind``.
+
+    Args:
+        truth: the ground truth (``people`` says who is planted, ``owners`` who owns what).
+        predicted: identifier key -> identity id.
+        flags: identity id -> its risk flags.
+        flag: the flag scored (``ring_member``...).
+        kind: the person kind it should find (``synthetic``...).
+    """
+    per_identity: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for key, person in truth.owners.items():
+        identity = predicted.get(key)
+        if identity is not None:
+            per_identity[identity][person] += 1
+    major = {identity: min(c, key=lambda p: (-c[p], p)) for identity, c in per_identity.items()}
+    planted = {p for p, info in truth.people.items() if info.kind == kind}
+    flagged = sorted(identity for identity, fs in flags.items() if flag in set(fs))
+    true_flagged = [i for i in flagged if major.get(i) in planted]
+    found = {major[i] for i in true_flagged}
+    return Detection(
+        flag=flag,
+        kind=kind,
+        planted=len(planted),
+        found=len(found),
+        flagged=len(flagged),
+        true_flagged=len(true_flagged),
+        recall=len(found) / len(planted) if planted else 1.0,
+        precision=len(true_flagged) / len(flagged) if flagged else 1.0,
+    )
+
+
+@dataclass(frozen=True)
 class Report:
     """idgraph's clustering and the naive baseline, scored on the same truth.
 
@@ -405,6 +473,9 @@ class Report:
         shared: identifiers used by several people (not scored).
         idgraph: the scores of the clustering under test.
         baseline: the scores of plain connected components over the same links.
+        rings: how well ``ring_member`` flags find synthetic identities (None: no
+            flags given).
+        bots: how well ``bot_suspected`` flags find bots (None: no flags given).
     """
 
     identifiers: int
@@ -412,16 +483,22 @@ class Report:
     shared: int
     idgraph: MethodReport
     baseline: MethodReport
+    rings: Detection | None = None
+    bots: Detection | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON types, the methods keyed by name."""
-        return {
+        out: dict[str, Any] = {
             "identifiers": self.identifiers,
             "people": self.people,
             "shared": self.shared,
             self.idgraph.name: _method_dict(self.idgraph),
             self.baseline.name: _method_dict(self.baseline),
         }
+        for name, found in (("rings", self.rings), ("bots", self.bots)):
+            if found is not None:
+                out[name] = asdict(found)
+        return out
 
 
 def _method_dict(method: MethodReport) -> dict[str, Any]:
@@ -460,7 +537,10 @@ def _score(name: str, truth: Truth, predicted: Mapping[str, str]) -> MethodRepor
 
 
 def evaluate(
-    truth: Truth, predicted: Mapping[str, str], links: Iterable[tuple[str, str]]
+    truth: Truth,
+    predicted: Mapping[str, str],
+    links: Iterable[tuple[str, str]],
+    flags: Mapping[str, Iterable[str]] | None = None,
 ) -> Report:
     """Score a clustering and the connected components of its links, side by side.
 
@@ -469,6 +549,8 @@ def evaluate(
         predicted: identifier key -> cluster label, as idgraph clustered them.
         links: the identifier pairs the clustering started from; connected
             components over them are the baseline.
+        flags: identity id -> its risk flags (from fraud detection); when given, the
+            report also scores ring and bot detection (see :func:`detection`).
     """
     owners = truth.owners
     nodes = set(owners) | set(truth.shared) | set(predicted)
@@ -479,6 +561,14 @@ def evaluate(
         shared=len(truth.shared),
         idgraph=_score("idgraph", truth, predicted),
         baseline=_score("connected_components", truth, baseline),
+        rings=(
+            detection(truth, predicted, flags, "ring_member", "synthetic")
+            if flags is not None
+            else None
+        ),
+        bots=detection(truth, predicted, flags, "bot_suspected", "bot")
+        if flags is not None
+        else None,
     )
 
 
@@ -522,6 +612,13 @@ def format_report(report: Report) -> str:
         f"scored identifiers: {report.identifiers}  true people: {report.people}  "
         f"shared identifiers (not scored): {report.shared}"
     )
+    for label, found in (("fraud rings", report.rings), ("bots", report.bots)):
+        if found is not None:
+            lines.append(
+                f"{label}: recall {found.recall:.4f} ({found.found} of {found.planted} planted "
+                f"found), precision {found.precision:.4f} ({found.true_flagged} of "
+                f"{found.flagged} flagged identities planted)"
+            )
     return "\n".join(lines)
 
 

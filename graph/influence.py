@@ -74,6 +74,7 @@ from graph.profiles import (
 from graph.repository import GraphRepository, row_of
 
 __all__ = [
+    "as_utc",
     "DEFAULT_LIMIT",
     "DEFAULT_MAX_DEPTH",
     "MAX_DEPTH",
@@ -670,7 +671,7 @@ def influencers(
 # --- rankings -------------------------------------------------------------------------------
 
 
-def _utc(value: datetime | None, name: str) -> datetime | None:
+def as_utc(value: datetime | None, name: str) -> datetime | None:
     """The time in UTC; one without a zone is read as UTC (Neo4j does not compare the two
     kinds, and refuses offsets beyond +/-18:00, which ISO 8601 allows).
 
@@ -689,7 +690,7 @@ def _utc(value: datetime | None, name: str) -> datetime | None:
 
 
 def _window(since: datetime | None, until: datetime | None) -> dict[str, datetime | None]:
-    since, until = _utc(since, "since"), _utc(until, "until")
+    since, until = as_utc(since, "since"), as_utc(until, "until")
     if since is not None and until is not None and since >= until:
         raise InputError("since must be before until", location="until")
     return {"since": since, "until": until}

@@ -13,7 +13,13 @@ from typing import Any, LiteralString, Protocol
 
 import neo4j
 from neo4j import Driver, GraphDatabase, ManagedTransaction
-from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    ConstraintError,
+    Neo4jError,
+    ServiceUnavailable,
+)
 
 from graph import cypher
 from graph.errors import ConfigurationError, DatabaseUnavailable
@@ -23,26 +29,28 @@ __all__ = ["GraphRepository", "connect"]
 
 Row = dict[str, Any]
 
+_CONSTRAINT_RETRIES = 5
+"""Look-up-and-write attempts of an ingest batch that meets events a concurrent writer
+just created, before the error is raised."""
+
 
 class BatchPlan(Protocol):
-    """What an ingest batch writes, decided step by step as the database answers."""
+    """What an ingest batch writes, decided as the database answers."""
 
-    def identifier_rows(self, created: list[int]) -> list[Row]:
-        """Identifier rows for the events the batch created (by their ``idx``)."""
+    def event_keys(self) -> list[Row]:
+        """``{source, event_id}`` of each event of the batch, in order."""
         ...
 
-    def relationship_rows(
-        self, event_ids: dict[int, str], identifier_ids: dict[tuple[str, str], str]
-    ) -> dict[str, list[Row]]:
-        """``observations``, ``links`` and ``referrals`` rows, bound to node ids."""
+    def rows(self, new: Sequence[int]) -> dict[str, list[Any]]:
+        """Parameters of ``ingest/write_batch`` for the batch's events at positions ``new``."""
         ...
 
-    def attachments(self, neighbourhood: list[Row]) -> list[Row]:
+    def attachments(self, unassigned: list[list[Any]]) -> list[Row]:
         """``{id, identity_id}`` rows for new identifiers that join an identity.
 
         Args:
-            neighbourhood: per identifier without identity: its node ``id`` and
-                ``identities``, the identity ids of the identifiers it is linked to.
+            unassigned: per identifier without identity: its position, node id and the
+                identity ids of the identifiers it is linked to.
         """
         ...
 
@@ -185,50 +193,52 @@ class GraphRepository:
 
     # --- ingest ------------------------------------------------------------------------------
 
-    def write_batch(self, batch_id: str, events: Sequence[Row], plan: BatchPlan) -> list[int]:
-        """Write one batch in one transaction: events first, then what the new ones saw.
+    def write_batch(self, plan: BatchPlan) -> list[int]:
+        """Write one batch in one transaction: its new events and what they saw.
 
-        Args:
-            batch_id: unique id of this write, marks the events it creates.
-            events: rows for ``ingest/merge_events``, each with an ``idx``.
-            plan: turns the newly created events into rows, and decides which new
-                identifiers join which identity.
+        Events are created optimistically, all at once; when one is already in the graph
+        the unique constraint fails the transaction, and the batch is written again
+        with only the events not found (a re-run, or a concurrent writer, costs that
+        look-up; a fresh batch never pays it).
 
         Returns:
-            The ``idx`` of the events this batch created (the others were duplicates).
+            The positions of the events this batch created (the others were duplicates).
         """
 
-        def work(tx: ManagedTransaction) -> list[int]:
-            result = tx.run(_q("ingest/merge_events"), batch=batch_id, events=events)
-            event_ids = {int(r["idx"]): str(r["id"]) for r in result}
-            if not event_ids:
-                return []
-            identifiers = plan.identifier_rows(sorted(event_ids))
-            result = tx.run(_q("ingest/merge_identifiers"), identifiers=identifiers)
-            identifier_ids: dict[tuple[str, str], str] = {}
-            unassigned: list[str] = []
-            for r in result:
-                identifier_ids[(r["type"], r["value"])] = str(r["id"])
-                if r["unassigned"]:
-                    unassigned.append(str(r["id"]))
-            rows = plan.relationship_rows(event_ids, identifier_ids)
-            for name, key in (
-                ("ingest/create_observations", "observations"),
-                ("ingest/merge_links", "links"),
-                ("ingest/merge_referrals", "referrals"),
-            ):
-                if rows[key]:
-                    tx.run(_q(name), {key: rows[key]}).consume()
-            if unassigned:
-                result = tx.run(_q("ingest/unassigned_neighbourhood"), ids=unassigned)
-                attach = plan.attachments([row_of(r) for r in result])
-                if attach:
-                    tx.run(_q("ingest/attach_identities"), rows=attach).consume()
-            return sorted(event_ids)
+        def write(tx: ManagedTransaction, new: list[int]) -> None:
+            if not new:
+                return
+            record = tx.run(_q("ingest/write_batch"), plan.rows(new)).single(strict=True)
+            attach = plan.attachments(record["unassigned"])
+            if attach:
+                tx.run(_q("ingest/attach_identities"), rows=attach).consume()
+
+        keys = plan.event_keys()
+        everything = list(range(len(keys)))
+
+        def optimistic(tx: ManagedTransaction) -> list[int]:
+            write(tx, everything)
+            return everything
+
+        def checked(tx: ManagedTransaction) -> list[int]:
+            found = {int(r["k"]) for r in tx.run(_q("ingest/existing_events"), events=keys)}
+            new = [n for n in everything if n not in found]
+            write(tx, new)
+            return new
 
         # fetch_size=-1: results come in one message, not a round trip per 1,000 rows.
         with self.driver.session(database=self.database, fetch_size=-1) as session:
-            return session.execute_write(work)
+            try:
+                return session.execute_write(optimistic)
+            except ConstraintError:
+                pass
+            for _ in range(_CONSTRAINT_RETRIES):
+                try:
+                    return session.execute_write(checked)
+                except ConstraintError:
+                    # A concurrent writer created one of the events after the look-up.
+                    continue
+            return session.execute_write(checked)
 
     # --- clustering ----------------------------------------------------------------------------
 

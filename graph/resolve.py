@@ -22,6 +22,22 @@ For a matched identity it adds:
 
 Habits (usual hours, usual channels) are measured in UTC over the identity's latest
 500 events.
+
+``ring_member`` and ``bot_suspected`` are fraud detection's verdicts (``graph/fraud.py``,
+run after clustering), read from the identity: raised exactly when its stored
+``risk_flags`` holds them, the reason built from its ``ring_id``, ``ring_score`` and
+``ring_reasons`` (``bot_score``, ``bot_reasons``). Nothing about rings is computed at
+request time: a ring is judged on the whole graph, not around one caller. For an
+identity detection has not scored yet (no ``risk_flags`` nor ``bot_score``: it formed
+since the last run), a timing rule on its latest events, which the resolver reads for
+habits anyway, stands in for the bot verdict (see ``BOT_*``); once scored, the stored
+verdict alone counts, so the two never disagree in one answer.
+
+A resolve is one Cypher statement (``resolve/resolve``), so one round trip to Neo4j:
+the lookup of the given identifiers and, when they point at one identity, its stored
+risk, members, latest events and the evidence. The statement picks that identity by the
+rule this module applies to the rows it finds (checked: the two must agree);
+the statuses, confidence and flags are worked out here, after the transaction.
 """
 
 from __future__ import annotations
@@ -29,7 +45,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -39,7 +55,7 @@ from neo4j import ManagedTransaction
 from graph import cypher
 from graph.errors import InvalidIdentifier
 from graph.identifiers import Normaliser
-from graph.repository import GraphRepository, from_epoch_ms, row_of
+from graph.repository import GraphRepository, from_epoch_ms
 
 __all__ = [
     "FLAGS",
@@ -86,9 +102,8 @@ MIN_HABIT_EVENTS = 5
 RARE_SHARE = 0.05
 """An hour (within one hour either side) or a channel holding less than this share of
 the identity's events is unusual for it."""
-RING_MIN_USERS, RING_MAX_USERS, RING_BURST_DAYS = 3, 50, 7
-"""A device, phone or card shared by 3 to 50 identities that all appeared within 7 days
-of each other: a burst of sign-ups around shared equipment (more users: a public kiosk)."""
+EVIDENCE_LINKS, EVIDENCE_EVENTS = 5, 3
+"""Evidence: each given identifier's 5 heaviest links, and the 3 latest events behind each."""
 BOT_MIN_EVENTS, BOT_MAX_MEDIAN_GAP_S, BOT_REGULAR_SHARE = 20, 10.0, 0.8
 """At least 20 events, a median of at most 10 s between them, and at least 80% of the
 gaps within half to one and a half times that median: machine timing (people pause)."""
@@ -191,121 +206,116 @@ class IdentityResolver:
             wanted.append({"index": n, "type": ident.type, "value": ident.value})
         keys = [{"type": w["type"], "value": w["value"]} for w in wanted]
         with self.repo.session() as session:
-            return session.execute_read(self._resolve, wanted, keys, invalid, context, show)
+            fetched = session.execute_read(_fetch, keys)
+        return _answer(wanted, invalid, fetched, context, show)
 
-    def _resolve(
-        self,
-        tx: ManagedTransaction,
-        wanted: list[dict[str, Any]],
-        keys: list[dict[str, str]],
-        invalid: list[dict[str, Any]],
-        context: ResolveContext,
-        show: ShowValue,
-    ) -> Resolution:
-        found = {
-            (r["type"], r["value"]): r
-            for r in _rows(tx, "resolve/lookup_identifiers", identifiers=keys)
-        }
-        matched: list[dict[str, Any]] = []
-        unknown: list[dict[str, Any]] = []
-        for w in wanted:
-            row = found.get((w["type"], w["value"]))
-            if row is None:
-                unknown.append(w)
-            else:
-                matched.append({**w, **row})
-        usable = [m for m in matched if not m["blocked"]] or matched
-        members = [m for m in usable if m["identity_id"]]
-        candidates = sorted({m["identity_id"] for m in members})
-        shared = [m for m in usable if m["shared"]]
-        if not matched:
-            status: Status = "unknown"
-        elif len(candidates) > 1:
-            status = "conflict"
-        elif candidates:
-            status = "matched"
-        elif shared:
-            status = "shared"
-            candidates = sorted({p for m in shared for p in m["used_by"]})
+
+def _fetch(tx: ManagedTransaction, keys: list[dict[str, str]]) -> dict[str, Any]:
+    """The whole read of a resolve: one statement, one round trip."""
+    record = tx.run(
+        cypher.query("resolve/resolve"),
+        identifiers=keys,
+        recent=RECENT,
+        links=EVIDENCE_LINKS,
+        events=EVIDENCE_EVENTS,
+    ).single(strict=True)
+    return dict(record)
+
+
+def _answer(
+    wanted: list[dict[str, Any]],
+    invalid: list[dict[str, Any]],
+    fetched: dict[str, Any],
+    context: ResolveContext,
+    show: ShowValue,
+) -> Resolution:
+    found = {(r["type"], r["value"]): r for r in fetched["found"]}
+    matched: list[dict[str, Any]] = []
+    unknown: list[dict[str, Any]] = []
+    for w in wanted:
+        row = found.get((w["type"], w["value"]))
+        if row is None:
+            unknown.append(w)
         else:
-            status = "unclustered"
-        flags: list[Flag] = []
-        if len(candidates) > 1 and status == "conflict":
-            flags.append(
-                Flag(
-                    "identities_conflict", f"the identifiers point at {len(candidates)} identities"
-                )
-            )
-        if shared:
-            most = max(int(m["used_by_count"]) for m in shared)
-            flags.append(
-                Flag(
-                    "shared_identifier",
-                    f"{len(shared)} of the identifiers are shared "
-                    f"(used by up to {most} identities)",
-                )
-            )
-        identity_id = candidates[0] if status == "matched" else None
-        identifiers: list[dict[str, Any]] = []
-        evidence: list[dict[str, Any]] = []
-        confidence = 0.0
-        if identity_id is not None:
-            now = context.timestamp or datetime.now(UTC)
-            identifiers = _rows(tx, "identity/members", identity_id=identity_id)
-            confidence = 1.0 - math.prod(
-                1.0 - float(m["confidence"] if m["confidence"] is not None else 0.5)
-                for m in members
-            )
-            flags += _new_identifier(wanted, unknown, matched, identity_id, identifiers, now)
-            recent = _rows(tx, "resolve/recent_events", identity_id=identity_id, limit=RECENT)
-            flags += _habits(recent, context.channel, now)
-            flags += _ring(
-                _rows(tx, "resolve/co_users", identity_id=identity_id, max_users=RING_MAX_USERS)
-            )
-            flags += _bot([int(r["at"]) for r in recent if r["at"] is not None])
-            member_keys = [{"type": m["type"], "value": m["value"]} for m in members]
-            evidence = _rows(
-                tx,
-                "resolve/evidence",
-                identifiers=member_keys,
-                identity_id=identity_id,
-                links=5,
-                events=3,
-            )
-        for row in (*matched, *identifiers, *evidence):
-            for key in ("first_seen", "last_seen"):
-                if key in row:
-                    row[key] = from_epoch_ms(row[key])
-        for e in evidence:
-            for event in e["events"]:
-                event["timestamp"] = from_epoch_ms(event["timestamp"])
-        for m in matched:
-            m.pop("used_by", None)
-            m["value"] = show(m["type"], m["value"])
-        for u in unknown:
-            u["value"] = show(u["type"], u["value"])
-        for i in identifiers:
-            i["value"] = show(i["type"], i["value"])
-        for e in evidence:
-            e["value"] = show(e["type"], e["value"])
-            e["other_value"] = show(e["other_type"], e["other_value"])
-        return Resolution(
-            status=status,
-            identity_id=identity_id,
-            candidates=candidates,
-            matched=matched,
-            unknown=unknown,
-            invalid=invalid,
-            identifiers=identifiers,
-            confidence=round(confidence, 4),
-            flags=flags,
-            verification=verification_level(status, confidence, flags, context.intent),
-            evidence=evidence,
+            matched.append({**w, **row})
+    usable = [m for m in matched if not m["blocked"]] or matched
+    members = [m for m in usable if m["identity_id"]]
+    candidates = sorted({m["identity_id"] for m in members})
+    shared = [m for m in usable if m["shared"]]
+    if not matched:
+        status: Status = "unknown"
+    elif len(candidates) > 1:
+        status = "conflict"
+    elif candidates:
+        status = "matched"
+    elif shared:
+        status = "shared"
+        candidates = sorted({p for m in shared for p in m["used_by"]})
+    else:
+        status = "unclustered"
+    flags: list[Flag] = []
+    if len(candidates) > 1 and status == "conflict":
+        flags.append(
+            Flag("identities_conflict", f"the identifiers point at {len(candidates)} identities")
         )
-
-
-def _rows(tx: ManagedTransaction, name: str, **params: Any) -> list[dict[str, Any]]:
-    return [row_of(r) for r in tx.run(cypher.query(name), params)]
+    if shared:
+        most = max(int(m["used_by_count"]) for m in shared)
+        flags.append(
+            Flag(
+                "shared_identifier",
+                f"{len(shared)} of the identifiers are shared (used by up to {most} identities)",
+            )
+        )
+    identity_id = candidates[0] if status == "matched" else None
+    identifiers: list[dict[str, Any]] = []
+    evidence: list[dict[str, Any]] = []
+    confidence = 0.0
+    if identity_id is not None:
+        now = context.timestamp or datetime.now(UTC)
+        if fetched["identity_id"] != identity_id:
+            # The statement applies the same rule (resolve/resolve.cypher): a bug.
+            raise RuntimeError("resolve: the query chose another identity than the rule")
+        identifiers = fetched["members"]
+        evidence = fetched["evidence"]
+        recent: list[list[Any]] = fetched["recent"]
+        confidence = 1.0 - math.prod(
+            1.0 - float(m["confidence"] if m["confidence"] is not None else 0.5) for m in members
+        )
+        flags += _new_identifier(wanted, unknown, matched, identity_id, identifiers, now)
+        flags += _habits(recent, context.channel, now)
+        flags += _stored_risk(fetched)
+        if not _scored(fetched):
+            flags += _bot([int(at) for at, _ in recent if at is not None])
+    for row in (*matched, *identifiers, *evidence):
+        for key in ("first_seen", "last_seen"):
+            if key in row:
+                row[key] = from_epoch_ms(row[key])
+    for e in evidence:
+        for event in e["events"]:
+            event["timestamp"] = from_epoch_ms(event["timestamp"])
+    for m in matched:
+        m.pop("used_by", None)
+        m["value"] = show(m["type"], m["value"])
+    for u in unknown:
+        u["value"] = show(u["type"], u["value"])
+    for i in identifiers:
+        i["value"] = show(i["type"], i["value"])
+    for e in evidence:
+        e["value"] = show(e["type"], e["value"])
+        e["other_value"] = show(e["other_type"], e["other_value"])
+    return Resolution(
+        status=status,
+        identity_id=identity_id,
+        candidates=candidates,
+        matched=matched,
+        unknown=unknown,
+        invalid=invalid,
+        identifiers=identifiers,
+        confidence=round(confidence, 4),
+        flags=flags,
+        verification=verification_level(status, confidence, flags, context.intent),
+        evidence=evidence,
+    )
 
 
 def _ms(value: Any) -> float | None:
@@ -346,14 +356,17 @@ def _new_identifier(
     ]
 
 
-def _habits(recent: list[dict[str, Any]], channel: str | None, now: datetime) -> list[Flag]:
-    """An hour or a channel this identity (almost) never uses, over its latest events."""
+def _habits(recent: list[list[Any]], channel: str | None, now: datetime) -> list[Flag]:
+    """An hour or a channel this identity (almost) never uses, over its latest events.
+
+    ``recent`` holds ``[at (epoch ms or None), channel]`` pairs.
+    """
     total = len(recent)
     if total < MIN_HABIT_EVENTS:
         return []
     flags: list[Flag] = []
     hours: Counter[int] = Counter(
-        datetime.fromtimestamp(int(r["at"]) / 1000, UTC).hour for r in recent if r["at"] is not None
+        datetime.fromtimestamp(int(at) / 1000, UTC).hour for at, _ in recent if at is not None
     )
     timed = sum(hours.values())
     hour = now.astimezone(UTC).hour
@@ -366,7 +379,7 @@ def _habits(recent: list[dict[str, Any]], channel: str | None, now: datetime) ->
             )
         )
     if channel:
-        used = sum(1 for r in recent if r["channel"] == channel)
+        used = sum(1 for _, c in recent if c == channel)
         if used / total < RARE_SHARE:
             flags.append(
                 Flag("unusual_channel", f"{used} of its {total} events came through this channel")
@@ -374,22 +387,33 @@ def _habits(recent: list[dict[str, Any]], channel: str | None, now: datetime) ->
     return flags
 
 
-def _ring(co_users: list[dict[str, Any]]) -> list[Flag]:
-    """Shared equipment around which several identities appeared at once."""
-    for row in co_users:
-        firsts = [u["first_seen"] for u in row["users"] if u["first_seen"] is not None]
-        if (
-            len(firsts) >= RING_MIN_USERS
-            and (max(firsts) - min(firsts)) <= RING_BURST_DAYS * 86_400_000
-        ):
-            return [
-                Flag(
-                    "ring_member",
-                    f"shares a {row['type']} with {len(firsts) - 1} other identities that "
-                    f"all appeared within {RING_BURST_DAYS} days",
-                )
-            ]
-    return []
+def _scored(stored: Mapping[str, Any]) -> bool:
+    """Whether fraud detection has scored the identity (its properties are absent before)."""
+    return stored["risk_flags"] is not None or stored["bot_score"] is not None
+
+
+def _reasons(head: str, reasons: Any) -> str:
+    listed = [str(r) for r in reasons or [] if r]
+    return f"{head}: {'; '.join(listed)}" if listed else head
+
+
+def _stored_risk(stored: Mapping[str, Any]) -> list[Flag]:
+    """``ring_member`` and ``bot_suspected`` exactly as fraud detection stored them."""
+    risk_flags = set(stored["risk_flags"] or ())
+    flags: list[Flag] = []
+    if "ring_member" in risk_flags:
+        head = "member of a fraud ring"
+        if stored["ring_id"]:
+            head = f"member of ring {stored['ring_id']}"
+            if isinstance(stored["ring_score"], int | float):
+                head += f" (score {stored['ring_score']:.2f})"
+        flags.append(Flag("ring_member", _reasons(head, stored["ring_reasons"])))
+    if "bot_suspected" in risk_flags:
+        head = "bot suspected"
+        if isinstance(stored["bot_score"], int | float):
+            head += f" (score {stored['bot_score']:.2f})"
+        flags.append(Flag("bot_suspected", _reasons(head, stored["bot_reasons"])))
+    return flags
 
 
 def _bot(times_ms: list[int]) -> list[Flag]:

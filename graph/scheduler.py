@@ -5,7 +5,8 @@ unambiguous; the rest (merges, splits, new hubs, confidences) waits for a cluste
 run. :class:`ClusterJob` runs an incremental one every ``interval`` seconds, so the
 API keeps identities fresh without an operator running ``idgraph cluster``. A run
 costs what changed since the previous one; with nothing changed it is one index
-lookup.
+lookup. A run that changed something is followed by fraud detection
+(:func:`graph.fraud.detect`), so rings, bots and risk flags follow the identities.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 from dataclasses import dataclass
 
 from graph.clustering import ClusterResult, choose_backend, cluster
+from graph.fraud import FraudResult, detect
 from graph.repository import GraphRepository
 
 __all__ = ["ClusterJob", "JobStatus"]
@@ -41,18 +43,26 @@ class ClusterJob:
     the job never stops the process. One run at a time.
     """
 
-    def __init__(self, repo: GraphRepository, interval: float, backend: str = "auto") -> None:
+    def __init__(
+        self,
+        repo: GraphRepository,
+        interval: float,
+        backend: str = "auto",
+        detect_fraud: bool = True,
+    ) -> None:
         if interval <= 0:
             raise ValueError("the clustering interval must be positive")
         self.repo = repo
         self.interval = interval
         self.backend = backend
+        self.detect_fraud = detect_fraud
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._runs = 0
         self._last_at: float | None = None
         self._last: ClusterResult | None = None
+        self._detection: FraudResult | None = None
         self._error: str | None = None
 
     def start(self) -> None:
@@ -65,9 +75,12 @@ class ClusterJob:
             self._thread.join(timeout)
 
     def run_once(self) -> ClusterResult:
-        """One incremental run now (also what each tick does)."""
+        """One incremental run now (also what each tick does), then fraud detection if
+        the run changed something."""
         with self._lock:
             result = cluster(self.repo, choose_backend(self.repo, self.backend), full=False)
+            if self.detect_fraud and (result.identities or result.shared or result.components):
+                self._detection = detect(self.repo, backend=self.backend)
             self._runs += 1
             self._last_at = time.time()
             self._last = result
@@ -75,11 +88,15 @@ class ClusterJob:
             return result
 
     def status(self) -> JobStatus:
+        """The job's state; ``last_result`` carries the last detection under ``detection``."""
+        last: dict[str, object] | None = self._last.as_dict() if self._last else None
+        if last is not None and self._detection is not None:
+            last = {**last, "detection": self._detection.as_dict()}
         return JobStatus(
             interval=self.interval,
             runs=self._runs,
             last_run_at=self._last_at,
-            last_result=self._last.as_dict() if self._last else None,
+            last_result=last,
             last_error=self._error,
         )
 

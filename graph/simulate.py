@@ -177,6 +177,11 @@ class WorldConfig:
         invalid_rate: chance that an event also carries an invalid value ("12").
         junk_events: chance, per event of an ordinary person, of an extra event
             made only of junk or invalid values (ingest rejects it).
+        failed_payments: chance that an ordinary person's purchase is declined (a
+            ``payment_failed`` event): honest customers fail payments too, so a
+            fraud detector cannot lean on failures alone.
+        reviews: chance, per event of an ordinary person, of a review soon after it,
+            rated 1 to 5 stars (one in ten is a 1-star review).
     """
 
     referral_rate: float = 0.3
@@ -199,6 +204,8 @@ class WorldConfig:
     junk_rate: float = 0.02
     invalid_rate: float = 0.01
     junk_events: float = 0.005
+    failed_payments: float = 0.05
+    reviews: float = 0.1
 
     def __post_init__(self) -> None:
         for name in (
@@ -217,6 +224,8 @@ class WorldConfig:
             "junk_rate",
             "invalid_rate",
             "junk_events",
+            "failed_payments",
+            "reviews",
         ):
             _check_rate(name, getattr(self, name))
         _check_range("household_size", self.household_size, 2)
@@ -669,7 +678,15 @@ class _Builder:
                     if not p.cards:
                         p.cards.append(self._card())
                     ids.append(("card", p.cards[0], p.cards[0]))
+                if cfg.failed_payments and rng.random() < cfg.failed_payments:
+                    type_ = "payment_failed"
+                    attributes["reason"] = rng.choice(["card_declined", "insufficient_funds"])
             self._emit(p, at, channel, type_, ids, referred_by=referred_by, attributes=attributes)
+            if cfg.reviews and rng.random() < cfg.reviews and channel in ("web", "app", "email"):
+                rating = rng.choices((1, 2, 3, 4, 5), weights=(10, 8, 17, 30, 35))[0]
+                later = at + timedelta(hours=rng.randrange(1, 96))
+                review_ids = [i for i in ids if i[0] in ("cookie", "device", "email")]
+                self._emit(p, later, channel, "review", review_ids, attributes={"rating": rating})
             if cfg.junk_events and rng.random() < cfg.junk_events:
                 junk = [self._junk() for _ in range(rng.randint(1, 2))]
                 self.counter += 1

@@ -34,7 +34,7 @@ from graph.ingest import Ingestor, IngestSummary, RejectsFile, read_path
 from graph.localdb import LocalNeo4j
 from graph.repository import GraphRepository, connect
 from graph.settings import Settings, get_settings
-from graph.simulate import WorldConfig, simulate, write_world
+from graph.simulate import World, WorldConfig, simulate, write_world
 
 app = typer.Typer(
     help="idgraph: an identity graph on Neo4j.",
@@ -231,12 +231,45 @@ def cluster_cmd(
             show_default=False,
         ),
     ] = None,
+    run_detect: Annotated[
+        bool,
+        typer.Option(
+            "--detect/--no-detect",
+            help="then detect fraud rings and bots (idgraph detect), if identities changed",
+        ),
+    ] = True,
 ) -> None:
     """Recompute identities from the co-occurrence graph; prints a JSON summary."""
+    from graph.fraud import detect as detect_fraud
+
     settings = get_settings()
     with _repo(settings) as repo:
         chosen = choose_backend(repo, backend or settings.cluster_backend)
         result = cluster(repo, chosen, full=full)
+        data: dict[str, Any] = result.as_dict()
+        if run_detect and (result.identities or result.shared or result.components):
+            data["detection"] = detect_fraud(
+                repo, backend=backend or settings.cluster_backend
+            ).as_dict()
+    _print_json(data)
+
+
+@app.command("detect")
+def detect_cmd(
+    backend: Annotated[
+        str, typer.Option(help="auto (GDS if the server has it), gds or networkx")
+    ] = "",
+) -> None:
+    """Detect fraud rings and bots in the clustered graph; prints a JSON summary.
+
+    Replaces the previous detection's rings and risk scores (see graph/fraud.py for
+    the signals, weights and thresholds).
+    """
+    from graph.fraud import detect as detect_fraud
+
+    settings = get_settings()
+    with _repo(settings) as repo:
+        result = detect_fraud(repo, backend=backend or settings.cluster_backend)
     _print_json(result.as_dict())
 
 
@@ -248,15 +281,18 @@ def evaluate_cmd(
     """Score the identities in the graph against a simulated world's ground truth.
 
     Prints B-cubed precision, recall and F1 and the number of over-merged identities,
-    next to naive connected components over the same links, and how well membership
-    confidences are calibrated.
+    next to naive connected components over the same links, how well membership
+    confidences are calibrated, and the recall and precision of fraud-ring and bot
+    flags against the planted ones (run idgraph detect first).
     """
     from graph.evaluate import calibration, evaluate, format_report, load_truth
+    from graph.fraud import flagged_identities
 
     truth = load_truth(truth_path)
     with _repo(get_settings()) as repo:
         rows = list(repo.export_identities())
         links = list(repo.links_by_key())
+        flags = flagged_identities(repo)
     predicted = {
         f"{r['identifier_type']}:{r['identifier_value']}": str(r["identity_id"]) for r in rows
     }
@@ -265,7 +301,7 @@ def evaluate_cmd(
         for r in rows
         if r["confidence"] is not None
     }
-    report = evaluate(truth, predicted, links)
+    report = evaluate(truth, predicted, links, flags)
     bins = calibration(truth.owners, predicted, confidence)
     if as_json:
         _print_json({**report.as_dict(), "calibration": [b.__dict__ for b in bins]})
@@ -472,19 +508,71 @@ def cypher_query(
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "",
     port: Annotated[int, typer.Option(min=0, max=65535)] = 0,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="API processes (at most one per core); with more than one, the periodic "
+            "clustering runs once, in this supervising process, and /healthz does not "
+            "report it",
+        ),
+    ] = 1,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="a log line per request (method, path, status: never a body)",
+        ),
+    ] = True,
 ) -> None:
     """Run the HTTP API (OpenAPI docs at /docs)."""
+    import os
+
     import uvicorn
 
     from api.app import create_app
+    from graph.scheduler import ClusterJob
 
     settings = get_settings()
-    uvicorn.run(
-        create_app(settings),
-        host=host or settings.api_host,
-        port=port or settings.api_port,
-        log_level="info",
-    )
+    host, port = host or settings.api_host, port or settings.api_port
+    if workers == 1:
+        uvicorn.run(
+            create_app(settings), host=host, port=port, log_level="info", access_log=access_log
+        )
+        return
+    # Each worker builds its app from the environment: build one here first, so that a
+    # misconfiguration (API keys) stops the command instead of every worker.
+    create_app(settings)
+    # The schema migrations once, here, before the workers start (theirs are then
+    # no-ops, not concurrent index creations); and one clustering job for all workers
+    # (several would redo each other's work).
+    driver = connect(settings)
+    repo = GraphRepository(driver, settings.neo4j_database)
+    job: ClusterJob | None = None
+    try:
+        repo.migrate()
+        if settings.cluster_interval > 0:
+            job = ClusterJob(repo, settings.cluster_interval, settings.cluster_backend)
+            job.start()
+    except BaseException:
+        driver.close()
+        raise
+    os.environ["IDGRAPH_CLUSTER_INTERVAL"] = "0"
+    try:
+        uvicorn.run(
+            "api.app:create_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=access_log,
+        )
+    finally:
+        if job is not None:
+            job.stop()
+        driver.close()
 
 
 def _wait_http(url: str, timeout: float) -> bool:
@@ -503,15 +591,21 @@ def _wait_http(url: str, timeout: float) -> bool:
 DemoRequest = tuple[str, str, dict[str, Any] | None]
 
 
-def demo_requests(world_events: list[dict[str, Any]]) -> list[DemoRequest]:
-    """Requests that show the API on the demo data: (method, path, JSON body)."""
+def demo_requests(world: World) -> list[DemoRequest]:
+    """Requests that show the API on the demo data: (method, path, JSON body).
+
+    The phone and the cookie come from events of people who share nothing (no
+    household, no ring), so that each answer is one clear identity.
+    """
+    loners = {p.person_id for p in world.people if p.kind == "person" and p.household is None}
+    events = [e for e in world.events if world.actors.get(e["event_id"]) in loners]
     # A phone in a raw national format shows normalisation at work.
     call = next(
         e
-        for e in world_events
+        for e in events
         if any(i["type"] == "phone" and " " in i["value"] for i in e["identifiers"])
     )
-    web = next(e for e in world_events if any(i["type"] == "cookie" for i in e["identifiers"]))
+    web = next(e for e in events if any(i["type"] == "cookie" for i in e["identifiers"]))
     phone = next(i for i in call["identifiers"] if i["type"] == "phone" and " " in i["value"])
     cookie = next(i for i in web["identifiers"] if i["type"] == "cookie")
     nobody = {"type": "email", "value": "nobody@example.invalid"}
@@ -520,6 +614,7 @@ def demo_requests(world_events: list[dict[str, Any]]) -> list[DemoRequest]:
         ("POST", "/v1/resolve", {"identifiers": [phone]}),
         ("POST", "/v1/resolve", {"identifiers": [cookie]}),
         ("POST", "/v1/resolve", {"identifiers": [nobody]}),
+        ("GET", "/v1/rings?limit=5", None),
     ]
 
 
@@ -534,7 +629,7 @@ def as_curl(base: str, request: DemoRequest) -> str:
 
 @app.command()
 def demo(
-    people: Annotated[int, typer.Option(min=10, max=100_000)] = 300,
+    people: Annotated[int, typer.Option(min=10, max=100_000)] = 1000,
     seed: Annotated[int, typer.Option()] = 7,
     serve_api: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
 ) -> None:
@@ -545,7 +640,8 @@ def demo(
         err.print(f"Neo4j running: {status.bolt_uri} (Browser {status.http_url}/browser/)")
     with _repo(settings) as repo:
         repo.migrate()
-    world = simulate(people=people, seed=seed, config=WorldConfig.clean())
+    # The realistic world: households, kiosks, fraud rings and bots for the explorer.
+    world = simulate(people=people, seed=seed, config=WorldConfig())
     data_dir = settings.db_dir.parent / "demo"
     events_path, _ = write_world(world, data_dir)
     err.print(f"demo data: {len(world.events):,} events of {people} people in {events_path}")
@@ -553,7 +649,11 @@ def demo(
     err.print("ingest: " + json.dumps(summary.as_dict()))
     with _repo(settings) as repo:
         result = cluster(repo, choose_backend(repo, settings.cluster_backend))
-    err.print("cluster: " + json.dumps(result.as_dict()))
+        err.print("cluster: " + json.dumps(result.as_dict()))
+        from graph.fraud import detect as detect_fraud
+
+        found = detect_fraud(repo, backend=settings.cluster_backend)
+    err.print("detect: " + json.dumps(found.as_dict()))
     if not serve_api:
         return
 
@@ -572,8 +672,9 @@ def demo(
         server.should_exit = True
         raise IdgraphError(f"the API did not come up on {base}")
     out.print(f"\n[bold green]idgraph API is up on {base}[/] (docs: {base}/docs). Try:\n")
-    for request in demo_requests(world.events):
+    for request in demo_requests(world):
         print(as_curl(base, request))
+    out.print(f"\nThe investigator explorer: {base}/ui/")
     out.print("\nPress Ctrl+C to stop the API (Neo4j keeps running: idgraph db stop).")
     try:
         while thread.is_alive():

@@ -1,5 +1,7 @@
 // Resolve: find the given identifiers, the identity each belongs to, and for shared
-// ones the identities that use them.
+// ones the identities that use them. The resolver runs this lookup inlined in
+// resolve/resolve (keep the two alike); on its own it is the first half of the resolve
+// benchmark's floor (bench/resolve_bench.py).
 // Parameters: $identifiers list of {type, value} (normalised)
 // Columns: type, value, identity_id (null: shared or not clustered yet), blocked,
 //   shared (hub or boundary identifier), confidence (membership, null before clustering),

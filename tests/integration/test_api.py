@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -156,3 +157,91 @@ def test_bad_resolve_context_is_422_with_location(
     body = {"identifiers": [{"type": "phone", "value": "0612345678"}], "context": context}
     r = client.post("/v1/resolve", json=body)
     assert r.status_code == 422 and r.json()["location"] == location
+
+
+def test_resolve_reports_the_stored_risk_flags(client: TestClient, repo: GraphRepository) -> None:
+    """``ring_member`` comes from fraud detection's verdict stored on the identity (the
+    shared contract's properties, written here as ``graph/fraud.py`` writes them)."""
+    client.post("/v1/events", json={"events": [EXAMPLE_EVENT]})
+    cluster(repo, NetworkxBackend())
+    body = {"identifiers": [{"type": "phone", "value": "06 12 34 56 78"}]}
+    before = client.post("/v1/resolve", json=body).json()
+    assert before["status"] == "matched" and before["verification"] == "none"
+    with repo.session() as s:
+        s.run(
+            "MATCH (p:Identity {identity_id: $id}) SET p.risk_flags = ['ring_member'], "
+            "p.ring_id = 'ring_00ff', p.ring_score = 0.9, "
+            "p.ring_reasons = ['5 identities share a card'], p.bot_score = 0.1, p.risk = 0.9",
+            id=before["identity_id"],
+        ).consume()
+    after = client.post("/v1/resolve", json=body).json()
+    assert after["flags"] == [
+        {
+            "name": "ring_member",
+            "reason": "member of ring ring_00ff (score 0.90): 5 identities share a card",
+        }
+    ]
+    assert after["verification"] == "step_up"
+
+
+def test_resolve_through_idgraph_serve_with_two_workers(
+    settings: Settings, repo: GraphRepository, tmp_path: Path
+) -> None:
+    """``idgraph serve --workers 2``: both workers answer, and the periodic clustering
+    runs once, in the supervising process (the workers run none)."""
+    import http.client
+    import json
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from graph.identifiers import Normaliser
+    from graph.ingest import Ingestor, RawRecord
+    from tests.conftest import free_port
+
+    Ingestor(repo, Normaliser()).ingest([RawRecord(1, "", dict(EXAMPLE_EVENT))])
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("IDGRAPH_", "NEO4J_"))}
+    env |= {
+        "NEO4J_URI": settings.bolt_uri,
+        "NEO4J_USERNAME": settings.neo4j_username,
+        "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value()
+        if settings.neo4j_password
+        else "",
+        "NEO4J_DATABASE": settings.neo4j_database,
+        "IDGRAPH_CLUSTER_INTERVAL": "0.3",
+    }
+    log = tmp_path / "serve.log"
+    with log.open("wb") as sink:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "idgraph", "serve", "--port", str(port), "--workers", "2"],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    body = json.dumps({"identifiers": [{"type": "phone", "value": "06 12 34 56 78"}]})
+    statuses: list[str] = []
+    health: dict[str, object] = {}
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and statuses[-1:] != ["matched"]:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            try:
+                conn.request("POST", "/v1/resolve", body, {"Content-Type": "application/json"})
+                statuses.append(json.loads(conn.getresponse().read())["status"])
+                conn.request("GET", "/healthz")
+                health = json.loads(conn.getresponse().read())
+            except OSError:
+                time.sleep(0.3)
+            finally:
+                conn.close()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    assert statuses[-1:] == ["matched"], log.read_text(errors="replace")[-2000:]
+    assert health["status"] == "ok" and health["clustering"] is None

@@ -91,16 +91,19 @@ def test_demo_requests_answer_correctly(settings: Settings, repo: GraphRepositor
 
     from api.app import create_app
     from graph.clustering import choose_backend, cluster
+    from graph.fraud import detect
     from graph.identifiers import Normaliser
     from graph.ingest import Ingestor, RawRecord
     from graph.simulate import WorldConfig, simulate
     from idgraph.cli import as_curl, demo_requests
 
-    world = simulate(people=40, seed=11, config=WorldConfig.clean())
+    # The demo's realistic world (households, kiosks, rings, bots), smaller.
+    world = simulate(people=200, seed=11, config=WorldConfig())
     records = [RawRecord(n, "", e) for n, e in enumerate(world.events)]
     Ingestor(repo, Normaliser()).ingest(records)
     cluster(repo, choose_backend(repo))
-    requests = demo_requests(world.events)
+    detect(repo)
+    requests = demo_requests(world)
     assert as_curl("http://x", requests[1]).startswith("curl -s -X POST http://x/v1/resolve")
     with TestClient(create_app(settings)) as client:
         answers = [
@@ -113,6 +116,21 @@ def test_demo_requests_answer_correctly(settings: Settings, repo: GraphRepositor
         members = {f"{i['type']}:{i['value']}" for i in answer["identifiers"]}
         assert len({truth[m] for m in members}) == 1  # one simulated person
     assert answers[3]["status"] == "unknown"
+    # The top ring of the demo is made of planted synthetic identities.
+    rings = answers[4]["rings"]
+    assert rings
+    kinds = {p.person_id: p.kind for p in world.people}
+    with TestClient(create_app(settings)) as client:
+        ring = client.get(f"/v1/rings/{rings[0]['ring_id']}").json()
+        people = set()
+        for member in ring["members"]:
+            profile = client.get(f"/v1/identities/{member['identity_id']}").json()
+            people |= {
+                truth[k]
+                for i in profile["identifiers"]
+                if (k := f"{i['type']}:{i['value']}") in truth
+            }
+    assert people and {kinds[p] for p in people} == {"synthetic"}
 
 
 def test_evaluate_and_export(env: dict[str, str], tmp_path: Path, repo: GraphRepository) -> None:

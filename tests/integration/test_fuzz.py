@@ -72,6 +72,13 @@ FUZZ_CONFIG = SchemathesisConfig.from_dict(
                 "include-path": "/v1/cypher",
                 "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", 422]}},
             },
+            {
+                # Graph exploration: one start (type + value, identity_id or ring_id) out
+                # of several parameters, and since < until (cross-field: 422); an unknown
+                # start or no path is a 404.
+                "include-path-regex": "^/v1/graph/",
+                "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", 404, 422]}},
+            },
         ],
     }
 )

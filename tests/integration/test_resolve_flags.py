@@ -109,9 +109,20 @@ def test_shared_identifier(repo: GraphRepository) -> None:
     assert shopper.status == "matched" and "shared_identifier" not in _names(shopper)
 
 
-@pytest.mark.parametrize(("spread_days", "flagged"), [(1, True), (40, False)])
-def test_ring_member(repo: GraphRepository, spread_days: int, flagged: bool) -> None:
-    """Six identities around one card: a burst of sign-ups is a ring, a slow trickle not."""
+def _store_risk(repo: GraphRepository, identity_id: str, **risk: object) -> None:
+    """Write fraud detection's verdict on an identity, as the shared contract defines it
+    (``graph/fraud.py`` writes these properties after clustering; its own end-to-end test
+    runs the detector itself)."""
+    with repo.session() as s:
+        s.run(
+            "MATCH (p:Identity {identity_id: $identity_id}) SET p += $risk",
+            identity_id=identity_id,
+            risk=risk,
+        ).consume()
+
+
+def _ring_events(spread_days: float) -> list[dict[str, object]]:
+    """Six identities around one card, signed up over ``spread_days``."""
     events = []
     for n in range(6):
         at = T0 + timedelta(days=spread_days * n / 5)
@@ -128,14 +139,46 @@ def test_ring_member(repo: GraphRepository, spread_days: int, flagged: bool) -> 
         events.append(
             _event(f"p{n}", at, "web", ("email", f"fake{n}@example.fr"), ("card", "tok_1"))
         )
-    r = _load(repo, events).resolve([("email", "fake2@example.fr")])
-    assert r.status == "matched"
+    return events
+
+
+RING_VERDICT: dict[str, object] = {
+    "ring_id": "ring_ab12",
+    "ring_score": 0.87,
+    "ring_reasons": ["6 identities share a card", "all signed up within a day"],
+    "risk": 0.87,
+    "risk_reasons": ["ring member"],
+}
+
+
+@pytest.mark.parametrize(
+    ("risk_flags", "flagged"),
+    [(["ring_member"], True), ([], False), (None, False)],
+    ids=["stored-ring-member", "scored-clean", "not-scored"],
+)
+def test_ring_member_is_the_stored_verdict(
+    repo: GraphRepository, risk_flags: list[str] | None, flagged: bool
+) -> None:
+    """A burst of sign-ups around a card is for fraud detection to judge; the resolver
+    raises ``ring_member`` exactly when the identity's stored ``risk_flags`` says so."""
+    resolver = _load(repo, _ring_events(spread_days=1))
+    before = resolver.resolve([("email", "fake2@example.fr")])
+    assert before.status == "matched" and before.identity_id
+    if risk_flags is not None:
+        _store_risk(repo, before.identity_id, risk_flags=risk_flags, bot_score=0.1, **RING_VERDICT)
+    r = resolver.resolve([("email", "fake2@example.fr")])
     assert ("ring_member" in _names(r)) is flagged
     assert (r.verification == "step_up") is flagged
+    if flagged:
+        (reason,) = [f.reason for f in r.flags if f.name == "ring_member"]
+        assert reason == (
+            "member of ring ring_ab12 (score 0.87): 6 identities share a card; "
+            "all signed up within a day"
+        )
+    assert "bot_suspected" not in _names(r)
 
 
-@pytest.mark.parametrize(("gap_s", "flagged"), [(2.0, True), (3600.0 * 5, False)])
-def test_bot_suspected(repo: GraphRepository, gap_s: float, flagged: bool) -> None:
+def _bot_events(gap_s: float) -> list[dict[str, object]]:
     events = [
         _event(
             f"b{n}",
@@ -148,9 +191,72 @@ def test_bot_suspected(repo: GraphRepository, gap_s: float, flagged: bool) -> No
         for n in range(30)
     ]
     events.append(_event("login", T0, "web", ("device", "dev-bot"), ("email", "bot@example.fr")))
-    r = _load(repo, events).resolve([("device", "dev-bot")])
+    return events
+
+
+@pytest.mark.parametrize(
+    ("gap_s", "risk_flags", "flagged"),
+    [
+        (3600.0 * 5, ["bot_suspected"], True),
+        (2.0, [], False),
+        (2.0, None, True),
+        (3600.0 * 5, None, False),
+    ],
+    ids=["stored-bot", "scored-clean-beats-timing", "not-scored-timing", "not-scored-human"],
+)
+def test_bot_suspected_is_the_stored_verdict_with_a_timing_fallback(
+    repo: GraphRepository, gap_s: float, risk_flags: list[str] | None, flagged: bool
+) -> None:
+    """Stored ``risk_flags`` decide for a scored identity, whatever its timing; an
+    identity fraud detection has not scored yet is judged on its events' timing."""
+    resolver = _load(repo, _bot_events(gap_s))
+    before = resolver.resolve([("device", "dev-bot")])
+    assert before.status == "matched" and before.identity_id
+    if risk_flags is not None:
+        _store_risk(
+            repo,
+            before.identity_id,
+            risk_flags=risk_flags,
+            bot_score=0.93 if risk_flags else 0.2,
+            bot_reasons=["31 events 2 s apart", "no pause longer than a minute"],
+            risk=0.93 if risk_flags else 0.2,
+        )
+    r = resolver.resolve([("device", "dev-bot")])
     assert r.status == "matched"
     assert ("bot_suspected" in _names(r)) is flagged
+    assert (r.verification == "step_up") is flagged
+    (reason,) = [f.reason for f in r.flags if f.name == "bot_suspected"] or [""]
+    if flagged and risk_flags:
+        assert (
+            reason
+            == "bot suspected (score 0.93): 31 events 2 s apart; no pause longer than a minute"
+        )
+    elif flagged:
+        assert reason.startswith("31 events a median 2.0 s apart")
+
+
+def test_both_stored_flags_at_once(repo: GraphRepository) -> None:
+    resolver = _load(repo, _ring_events(spread_days=40))
+    before = resolver.resolve([("email", "fake4@example.fr")])
+    assert before.identity_id and not before.flags
+    _store_risk(
+        repo,
+        before.identity_id,
+        risk_flags=["ring_member", "bot_suspected"],
+        bot_score=0.8,
+        bot_reasons=[],
+        **RING_VERDICT,
+    )
+    r = resolver.resolve([("email", "fake4@example.fr")])
+    assert [(f.name, f.reason) for f in r.flags if f.name in {"ring_member", "bot_suspected"}] == [
+        (
+            "ring_member",
+            "member of ring ring_ab12 (score 0.87): 6 identities share a card; "
+            "all signed up within a day",
+        ),
+        ("bot_suspected", "bot suspected (score 0.80)"),
+    ]
+    assert r.verification == "step_up"
 
 
 @pytest.mark.parametrize(

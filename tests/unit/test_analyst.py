@@ -58,7 +58,7 @@ def test_every_header_is_complete(name: str) -> None:
 
 def test_notes_the_header_must_carry() -> None:
     assert "not stored in the graph" in get_query("data_quality/blocked_by_source").purpose.lower()
-    assert "not modelled" in get_query("fraud/newest_rings").purpose
+    assert "graph/fraud.py" in get_query("fraud/newest_rings").purpose
 
 
 def test_get_query_accepts_the_catalog_prefix_and_refuses_unknown_names() -> None:

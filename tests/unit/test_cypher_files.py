@@ -9,7 +9,7 @@ from graph import cypher
 
 def test_catalog_lists_and_loads_every_file() -> None:
     names = cypher.all_query_names()
-    assert "ingest/merge_events" in names and "schema/001_identifier_keys" in names
+    assert "ingest/write_batch" in names and "schema/001_identifier_keys" in names
     for name in names:
         assert cypher.query(name).strip()
 

@@ -17,6 +17,7 @@ from graph.evaluate import (
     Truth,
     bcubed,
     connected_components,
+    detection,
     evaluate,
     format_report,
     load_truth,
@@ -206,3 +207,52 @@ def test_bad_truth_files_are_input_errors(tmp_path: Path, text: str, words: str)
     path.write_text(text)
     with pytest.raises(InputError, match=re.escape(words)):
         load_truth(path)
+
+
+def _fraud_truth() -> Truth:
+    """Two ring members (r1, r2), a bot (b1) and two ordinary people (p1, p2)."""
+    owners = {
+        "email:r1": "r1", "cookie:r1": "r1",
+        "email:r2": "r2", "cookie:r2": "r2",
+        "device:b1": "b1", "cookie:b1a": "b1", "cookie:b1b": "b1",
+        "email:p1": "p1", "cookie:p1": "p1",
+        "email:p2": "p2",
+    }  # fmt: skip
+    people = {
+        "r1": PersonInfo(kind="synthetic", ring="r0001"),
+        "r2": PersonInfo(kind="synthetic", ring="r0001"),
+        "b1": PersonInfo(kind="bot"),
+        "p1": PersonInfo(),
+        "p2": PersonInfo(),
+    }
+    return Truth(owners=owners, people=people, rings={"r0001": ("r1", "r2")}, bots=("b1",))
+
+
+def test_detection_maps_identities_to_their_majority_person() -> None:
+    truth = _fraud_truth()
+    predicted = {
+        "email:r1": "I1", "cookie:r1": "I1",
+        "email:r2": "I2", "cookie:r2": "I2",
+        "device:b1": "B", "cookie:b1a": "B", "cookie:b1b": "B",
+        # p1's identity holds a stray cookie of p2: still p1's.
+        "email:p1": "P1", "cookie:p1": "P1", "email:p2": "P1",
+    }  # fmt: skip
+    flags = {"I1": ["ring_member"], "P1": ["ring_member"], "B": ["bot_suspected"], "I2": []}
+    rings = detection(truth, predicted, flags, "ring_member", "synthetic")
+    assert (rings.planted, rings.found, rings.flagged, rings.true_flagged) == (2, 1, 2, 1)
+    assert (rings.recall, rings.precision) == (0.5, 0.5)
+    bots = detection(truth, predicted, flags, "bot_suspected", "bot")
+    assert (bots.recall, bots.precision) == (1.0, 1.0)
+    # Nothing flagged: precision is vacuous (1.0), recall 0.
+    none = detection(truth, predicted, {}, "ring_member", "synthetic")
+    assert (none.recall, none.precision, none.flagged) == (0.0, 1.0, 0)
+
+    report = evaluate(truth, predicted, [], flags)
+    assert report.rings == rings and report.bots == bots
+    as_dict = report.as_dict()
+    assert as_dict["rings"]["recall"] == 0.5 and as_dict["bots"]["precision"] == 1.0
+    json.dumps(as_dict)
+    text = format_report(report)
+    assert "fraud rings: recall 0.5000 (1 of 2 planted found), precision 0.5000" in text
+    assert "bots: recall 1.0000" in text
+    assert "rings" not in evaluate(truth, predicted, []).as_dict()

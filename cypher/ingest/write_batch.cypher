@@ -1,0 +1,102 @@
+// Ingest: one batch of new events and everything they saw, in one statement.
+// Events are created (not merged): the caller only sends events it believes new; one
+// already in the graph fails the statement on the unique constraint (source, event_id),
+// and the caller then sends only those `ingest/existing_events` does not find.
+// Rows refer to each other by position (an observation's event is events[o[0]]): no
+// node ids travel back and forth, and each node is found once.
+// Identifiers are sorted by (type, value) and links by pair, so that concurrent writers
+// take locks in one order. Times travel as epoch milliseconds (the driver's date-time
+// encoding costs more than the write).
+// Parameters:
+//   $events       list of {source, event_id, timestamp (RFC 3339 string, offset kept),
+//                          channel, type, attributes (JSON string)}
+//   $identifiers  list of {type, value, first_seen, last_seen (epoch ms),
+//                          count (new events that saw it), blocked (bool)}
+//   $observations list of [event position, identifier position, role]
+//                   role: "subject" (an identifier of the event's person) or "referrer"
+//   $links        list of {a, b (identifier positions, a's key < b's), count, first_seen,
+//                          last_seen (epoch ms), channels, sources (lists of strings)}
+//   $referrals    list of {a (referrer position), b (referred position), at (epoch ms),
+//                          source, event_id}
+// Every identifier touched is marked `changed`: the next clustering run recomputes the
+// part of the graph around it.
+// Returns: one row, `unassigned`: for each identifier of the batch that still belongs
+// to no identity (and is not blocked, a hub or shared), [position, node id, identity ids
+// of the identifiers it is linked to]: the evidence for attaching it at once.
+CALL {
+  UNWIND range(0, size($events) - 1) AS k
+  WITH k, $events[k] AS e
+  CREATE (ev:Event {
+    source: e.source,
+    event_id: e.event_id,
+    timestamp: datetime(e.timestamp),
+    channel: e.channel,
+    type: e.type,
+    attributes: e.attributes,
+    ingested_at: datetime.transaction()
+  })
+  WITH k, ev ORDER BY k
+  RETURN collect(ev) AS events
+}
+CALL {
+  UNWIND range(0, size($identifiers) - 1) AS k
+  WITH k, $identifiers[k] AS r
+  WITH k, r, datetime({epochMillis: r.first_seen}) AS first,
+       datetime({epochMillis: r.last_seen}) AS last
+  MERGE (i:Identifier {type: r.type, value: r.value})
+    ON CREATE SET
+      i.first_seen = first,
+      i.last_seen = last,
+      i.event_count = r.count,
+      i.blocked = r.blocked,
+      i.changed = true
+    ON MATCH SET
+      i.changed = true,
+      i.first_seen = CASE WHEN first < i.first_seen THEN first ELSE i.first_seen END,
+      i.last_seen = CASE WHEN last > i.last_seen THEN last ELSE i.last_seen END,
+      i.event_count = i.event_count + r.count
+  WITH k, i ORDER BY k
+  RETURN collect(i) AS nodes
+}
+CALL (events, nodes) {
+  UNWIND $observations AS o
+  WITH events[o[0]] AS ev, nodes[o[1]] AS i, o[2] AS role
+  CREATE (ev)-[:OBSERVED {role: role}]->(i)
+}
+CALL (nodes) {
+  UNWIND $links AS l
+  WITH nodes[l.a] AS a, nodes[l.b] AS b, l,
+       datetime({epochMillis: l.first_seen}) AS first,
+       datetime({epochMillis: l.last_seen}) AS last
+  MERGE (a)-[r:LINKED]->(b)
+    ON CREATE SET
+      r.count = l.count,
+      r.first_seen = first,
+      r.last_seen = last,
+      r.channels = l.channels,
+      r.sources = l.sources
+    ON MATCH SET
+      r.count = r.count + l.count,
+      r.first_seen = CASE WHEN first < r.first_seen THEN first ELSE r.first_seen END,
+      r.last_seen = CASE WHEN last > r.last_seen THEN last ELSE r.last_seen END,
+      r.channels = r.channels + [c IN l.channels WHERE NOT c IN r.channels],
+      r.sources = r.sources + [s IN l.sources WHERE NOT s IN r.sources]
+}
+CALL (nodes) {
+  UNWIND $referrals AS x
+  WITH nodes[x.a] AS a, nodes[x.b] AS b, x
+  MERGE (a)-[ref:REFERRED {source: x.source, event_id: x.event_id}]->(b)
+    ON CREATE SET ref.at = datetime({epochMillis: x.at})
+}
+CALL (nodes) {
+  UNWIND range(0, size(nodes) - 1) AS k
+  WITH k, nodes[k] AS i
+  WHERE i.identity_id IS NULL AND NOT i.blocked
+    AND NOT coalesce(i.hub, false) AND NOT coalesce(i.shared, false)
+  RETURN collect([k, elementId(i), COLLECT {
+    MATCH (i)-[:LINKED]-(n)
+    WHERE n.identity_id IS NOT NULL AND NOT coalesce(n.blocked, false)
+    RETURN DISTINCT n.identity_id
+  }]) AS unassigned
+}
+RETURN unassigned
