@@ -19,7 +19,8 @@ The worlds (:data:`WORLDS`): the realistic default; more households; more kiosks
 and staff addresses; more fraud rings and bots; a clean world (one owner per
 identifier). World ``k`` of seed ``s`` is generated with seed ``10 * s + k``.
 :data:`HELD_OUT` worlds (``--worlds held_out`` for all of them) vary what detection
-was not tuned on: small and large rings, heavy noise, crowded households, many bots.
+was not tuned on: small and large rings, heavy noise, crowded households, many bots,
+rings of two, honest customers failing payments and leaving bad reviews often.
 
 Usage (from the repository root)::
 
@@ -75,6 +76,8 @@ HELD_OUT: dict[str, WorldConfig] = {
     ),
     "many_bots": WorldConfig(bot_share=0.06, ring_share=0.04, ring_referral=0.2),
     "pair_rings": WorldConfig(ring_size=(2, 4), ring_share=0.06, ring_referral=0.0),
+    # Honest customers who often fail payments and review (low ratings included).
+    "honest_failures": WorldConfig(failed_payments=0.25, reviews=0.3),
 }
 ALL_WORLDS = {**WORLDS, **HELD_OUT}
 
