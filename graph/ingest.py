@@ -255,7 +255,7 @@ def _batch_rows(events: list[PreparedEvent]) -> _BatchRows:
     one order."""
     idents: dict[Key, list[Any]] = {}  # key -> [first, last, count, blocked]
     links: dict[tuple[Key, Key], dict[str, Any]] = {}
-    seen: list[tuple[int, Key, str]] = []
+    seen: list[tuple[int, Key, str | None]] = []  # role None: subject, stored as no property
     referred: list[tuple[Key, Key, int, PreparedEvent]] = []
 
     def touch(key: Key, at: int, blocked: bool, count: int) -> None:
@@ -274,11 +274,11 @@ def _batch_rows(events: list[PreparedEvent]) -> _BatchRows:
         subjects = sorted({_key(i) for i in ev.identifiers})
         for key in subjects:
             touch(key, at, False, 1)
-            seen.append((n, key, "subject"))
+            seen.append((n, key, None))
         for i in ev.blocked:
             key = _key(i)
             touch(key, at, True, 1)
-            seen.append((n, key, "subject"))
+            seen.append((n, key, None))
         for i in ev.referrers:
             key = _key(i)
             touch(key, at, False, 0)

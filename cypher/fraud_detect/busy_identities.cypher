@@ -4,7 +4,8 @@
 // Returns: identity_id
 MATCH (p:Identity {status: 'active'})
 CALL (p) {
-  MATCH (:Identifier {identity_id: p.identity_id})<-[:OBSERVED {role: 'subject'}]-(e:Event)
+  MATCH (:Identifier {identity_id: p.identity_id})<-[o:OBSERVED]-(e:Event)
+  WHERE coalesce(o.role, 'subject') = 'subject'
   RETURN count(DISTINCT e) AS events
 }
 WITH p, events

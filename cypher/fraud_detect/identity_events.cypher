@@ -4,11 +4,12 @@
 // Returns: identity_id, at (epoch ms), type, channel, attributes (JSON string or null),
 //          devices, cookies (node ids)
 UNWIND $ids AS id
-MATCH (:Identifier {identity_id: id})<-[:OBSERVED {role: 'subject'}]-(e:Event)
+MATCH (:Identifier {identity_id: id})<-[o:OBSERVED]-(e:Event)
+WHERE coalesce(o.role, 'subject') = 'subject'
 WITH DISTINCT id, e
 CALL (e) {
-  OPTIONAL MATCH (e)-[:OBSERVED {role: 'subject'}]->(x:Identifier)
-  WHERE x.type IN ['device', 'cookie']
+  OPTIONAL MATCH (e)-[ox:OBSERVED]->(x:Identifier)
+  WHERE x.type IN ['device', 'cookie'] AND coalesce(ox.role, 'subject') = 'subject'
   RETURN collect(CASE WHEN x.type = 'device' THEN elementId(x) END) AS devices,
          collect(CASE WHEN x.type = 'cookie' THEN elementId(x) END) AS cookies
 }

@@ -2,7 +2,8 @@
 // Parameters: $ring_id string, $limit int
 // Returns: at (epoch ms), identity_id, type, channel
 MATCH (g:Ring {ring_id: $ring_id})<-[:IN_RING]-(p:Identity)
-MATCH (:Identifier {identity_id: p.identity_id})<-[:OBSERVED {role: 'subject'}]-(e:Event)
+MATCH (:Identifier {identity_id: p.identity_id})<-[o:OBSERVED]-(e:Event)
+WHERE coalesce(o.role, 'subject') = 'subject'
 WITH DISTINCT p.identity_id AS identity_id, e
 RETURN e.timestamp.epochMillis AS at, identity_id, e.type AS type, e.channel AS channel
 ORDER BY at, identity_id, type

@@ -13,7 +13,9 @@
 //   $identifiers  list of {type, value, first_seen, last_seen (epoch ms),
 //                          count (new events that saw it), blocked (bool)}
 //   $observations list of [event position, identifier position, role]
-//                   role: "subject" (an identifier of the event's person) or "referrer"
+//                   role: null for a subject (an identifier of the event's person: no
+//                   property is stored, readers take a missing role as 'subject', and
+//                   the relationship needs no property record) or "referrer"
 //   $links        list of {a, b (identifier positions, a's key < b's), count, first_seen,
 //                          last_seen (epoch ms), channels, sources (lists of strings)}
 //   $referrals    list of {a (referrer position), b (referred position), at (epoch ms),
@@ -50,11 +52,12 @@ CALL {
       i.event_count = r.count,
       i.blocked = r.blocked,
       i.changed = true
-    ON MATCH SET
-      i.changed = true,
-      i.first_seen = CASE WHEN first < i.first_seen THEN first ELSE i.first_seen END,
-      i.last_seen = CASE WHEN last > i.last_seen THEN last ELSE i.last_seen END,
-      i.event_count = i.event_count + r.count
+    ON MATCH SET i.event_count = i.event_count + r.count
+  // On a known identifier, write only what changes: a SET to the same value still
+  // costs the statement its evaluation and the record a change.
+  SET (CASE WHEN i.changed IS NULL OR NOT i.changed THEN i END).changed = true,
+      (CASE WHEN first < i.first_seen THEN i END).first_seen = first,
+      (CASE WHEN last > i.last_seen THEN i END).last_seen = last
   WITH k, i ORDER BY k
   RETURN collect(i) AS nodes
 }
@@ -75,12 +78,15 @@ CALL (nodes) {
       r.last_seen = last,
       r.channels = l.channels,
       r.sources = l.sources
-    ON MATCH SET
-      r.count = r.count + l.count,
-      r.first_seen = CASE WHEN first < r.first_seen THEN first ELSE r.first_seen END,
-      r.last_seen = CASE WHEN last > r.last_seen THEN last ELSE r.last_seen END,
-      r.channels = r.channels + [c IN l.channels WHERE NOT c IN r.channels],
-      r.sources = r.sources + [s IN l.sources WHERE NOT s IN r.sources]
+    ON MATCH SET r.count = r.count + l.count
+  // On a known link, write only what changes (most batches bring no new channel or
+  // source, and no earlier first sighting).
+  SET (CASE WHEN first < r.first_seen THEN r END).first_seen = first,
+      (CASE WHEN last > r.last_seen THEN r END).last_seen = last,
+      (CASE WHEN any(c IN l.channels WHERE NOT c IN r.channels) THEN r END).channels =
+        r.channels + [c IN l.channels WHERE NOT c IN r.channels],
+      (CASE WHEN any(s IN l.sources WHERE NOT s IN r.sources) THEN r END).sources =
+        r.sources + [s IN l.sources WHERE NOT s IN r.sources]
 }
 CALL (nodes) {
   UNWIND $referrals AS x

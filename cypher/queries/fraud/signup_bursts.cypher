@@ -14,7 +14,8 @@ WITH date(datetime.fromepochmillis(e.timestamp.epochMillis)) AS day, e.channel A
 WHERE size(events) >= $min_signups
 CALL (events) {
   UNWIND events AS e
-  MATCH (e)-[:OBSERVED {role: 'subject'}]->(i:Identifier)
+  MATCH (e)-[o:OBSERVED]->(i:Identifier)
+  WHERE coalesce(o.role, 'subject') = 'subject'
   RETURN count(DISTINCT i.identity_id) AS identities,
          count(DISTINCT CASE WHEN i.type = 'device' THEN i END) AS devices,
          count(DISTINCT CASE WHEN i.type = 'phone' THEN i END) AS phones

@@ -7,8 +7,8 @@
 // @column to_channel    channel of the next event of the same identity
 // @column transitions   how many times that change happened
 // @column identities    distinct identities that made it
-MATCH (e:Event)-[:OBSERVED {role: 'subject'}]->(i:Identifier)
-WHERE e.timestamp >= $since AND e.timestamp < $until AND i.identity_id IS NOT NULL
+MATCH (e:Event)-[o:OBSERVED]->(i:Identifier)
+WHERE coalesce(o.role, 'subject') = 'subject' AND e.timestamp >= $since AND e.timestamp < $until AND i.identity_id IS NOT NULL
 WITH DISTINCT i.identity_id AS identity_id, e
 ORDER BY e.timestamp, e.source, e.event_id
 WITH identity_id, collect(e.channel) AS channels

@@ -8,7 +8,8 @@
 // @column last_at   last event of the step
 // @column events    events in the step
 // @column types     event types in the step, in order of first occurrence
-MATCH (e:Event)-[:OBSERVED {role: 'subject'}]->(:Identifier {identity_id: $identity_id})
+MATCH (e:Event)-[o:OBSERVED]->(:Identifier {identity_id: $identity_id})
+WHERE coalesce(o.role, 'subject') = 'subject'
 WITH DISTINCT e
 ORDER BY e.timestamp, e.source, e.event_id
 WITH collect(e) AS events

@@ -9,13 +9,14 @@
 // @column web_at       the first web event after it
 // @column hours_after  hours between the two
 // @column store_visits shop visits of that identity in the period followed by a web visit
-MATCH (s:Event {channel: 'store'})-[:OBSERVED {role: 'subject'}]->(i:Identifier)
-WHERE s.timestamp >= $since AND s.timestamp < $until AND i.identity_id IS NOT NULL
+MATCH (s:Event {channel: 'store'})-[o:OBSERVED]->(i:Identifier)
+WHERE coalesce(o.role, 'subject') = 'subject' AND s.timestamp >= $since AND s.timestamp < $until AND i.identity_id IS NOT NULL
 WITH DISTINCT i.identity_id AS identity_id, s
 CALL (identity_id, s) {
-  MATCH (w:Event {channel: 'web'})-[:OBSERVED {role: 'subject'}]->
+  MATCH (w:Event {channel: 'web'})-[ow:OBSERVED]->
         (:Identifier {identity_id: identity_id})
-  WHERE w.timestamp > s.timestamp
+  WHERE coalesce(ow.role, 'subject') = 'subject'
+    AND w.timestamp > s.timestamp
     AND w.timestamp <= s.timestamp + duration({days: $within_days})
   RETURN min(w.timestamp) AS web_at
 }
