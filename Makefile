@@ -48,7 +48,7 @@ test: check ## check, then every test against a real Neo4j with GDS
 	$(BIN)/pytest
 
 bench: install ## benchmarks (print figures)
-	@ls bench/*.py >/dev/null 2>&1 && for b in bench/*.py; do $(BIN)/python $$b; done || echo "no benchmarks yet"
+	@ls bench/*.py >/dev/null 2>&1 && for b in bench/[!_]*.py; do $(BIN)/python $$b; done || echo "no benchmarks yet"
 
 db-start: install ## start the local Neo4j
 	$(BIN)/idgraph db start

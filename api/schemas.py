@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from graph.events import EventIn, IdentifierIn  # noqa: F401  (EventIn: documented format)
+from graph.resolve import FlagName
 
 MAX_RESOLVE_IDENTIFIERS = 50
 MAX_EVENTS_PER_REQUEST = 5000
@@ -105,15 +106,7 @@ class IdentityMember(BaseModel):
 
 
 class FlagOut(BaseModel):
-    name: Literal[
-        "new_identifier",
-        "identities_conflict",
-        "unusual_hour",
-        "unusual_channel",
-        "shared_identifier",
-        "ring_member",
-        "bot_suspected",
-    ]
+    name: FlagName
     reason: str
 
 

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -46,8 +45,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._server import log, require_empty, start_server  # noqa: E402
 from graph.clustering import choose_backend, cluster  # noqa: E402
-from graph.evaluate import CalibrationBin, calibration, evaluate, load_truth  # noqa: E402
+from graph.evaluate import CalibrationBin, calibration, evaluate, load_truth, predictions  # noqa: E402
 from graph.fraud import detect, flagged_identities  # noqa: E402
 from graph.ingest import Ingestor, read_path  # noqa: E402
 from graph.localdb import LocalNeo4j  # noqa: E402
@@ -94,18 +94,6 @@ _DUMP_NODES = (
 )
 
 
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def ece(bins: list[CalibrationBin]) -> float:
     """Expected calibration error: bins weighted by their share of identifiers."""
     total = sum(b.count for b in bins)
@@ -137,14 +125,7 @@ def run_world(
     rows = list(repo.export_identities())
     links = list(repo.links_by_key())
     flags = flagged_identities(repo)
-    predicted = {
-        f"{r['identifier_type']}:{r['identifier_value']}": str(r["identity_id"]) for r in rows
-    }
-    confidence = {
-        f"{r['identifier_type']}:{r['identifier_value']}": float(r["confidence"])
-        for r in rows
-        if r["confidence"] is not None
-    }
+    predicted, confidence = predictions(rows)
     truth = load_truth(truth_path)
     report = evaluate(truth, predicted, links, flags)
     bins = calibration(truth.owners, predicted, confidence)
@@ -314,33 +295,10 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="idgraph-bench-"))
     local: LocalNeo4j | None = None
     try:
-        if os.environ.get("NEO4J_URI"):
-            settings = Settings()
-        else:
-            local = LocalNeo4j(
-                Settings.model_validate(
-                    {
-                        "db_dir": tmp / "neo4j",
-                        "bolt_port": free_port(),
-                        "http_port": free_port(),
-                        "heap": "2g",
-                        "pagecache": "1g",
-                        "NEO4J_URI": None,
-                        "NEO4J_PASSWORD": None,
-                    }
-                ),
-                progress=log,
-            )
-            local.start()
-            settings = Settings.model_validate(
-                {"NEO4J_URI": local.bolt_uri, "NEO4J_PASSWORD": local.password()}
-            )
+        settings, local = start_server(tmp / "neo4j", "2g", "1g")
         driver = connect(settings)
         repo = GraphRepository(driver, settings.neo4j_database)
-        if repo.counts().get("events", 0) and os.environ.get("IDGRAPH_BENCH_MAY_WIPE") != "1":
-            sys.exit(
-                "the database holds data; set IDGRAPH_BENCH_MAY_WIPE=1 to let the benchmark wipe it"
-            )
+        require_empty(repo)
         results = []
         for base in seeds:
             for k, name in enumerate(names):

@@ -25,7 +25,6 @@ import json
 import os
 import resource
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
@@ -37,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from neo4j import Driver, ManagedTransaction  # noqa: E402
 
+from bench._server import log, require_empty, start_server  # noqa: E402
 from graph.ingest import Ingestor, read_path  # noqa: E402
 from graph.localdb import LocalNeo4j  # noqa: E402
 from graph.repository import GraphRepository, connect  # noqa: E402
@@ -45,16 +45,6 @@ from graph.simulate import simulate, write_world  # noqa: E402
 
 # The benchmark's floor, not product code: the plainest write Bolt allows.
 FLOOR = "UNWIND $rows AS row CREATE (e:BenchFloor) SET e = row"
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def peak_rss_mib() -> float:
@@ -199,33 +189,10 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="idgraph-bench-"))
     local: LocalNeo4j | None = None
     try:
-        if os.environ.get("NEO4J_URI"):
-            settings = Settings()
-        else:
-            local = LocalNeo4j(
-                Settings.model_validate(
-                    {
-                        "db_dir": tmp / "neo4j",
-                        "bolt_port": free_port(),
-                        "http_port": free_port(),
-                        "heap": "4g",
-                        "pagecache": "2g",
-                        "NEO4J_URI": None,
-                        "NEO4J_PASSWORD": None,
-                    }
-                ),
-                progress=log,
-            )
-            local.start()
-            settings = Settings.model_validate(
-                {"NEO4J_URI": local.bolt_uri, "NEO4J_PASSWORD": local.password()}
-            )
+        settings, local = start_server(tmp / "neo4j", "4g", "2g")
         driver = connect(settings)
         repo = GraphRepository(driver, settings.neo4j_database)
-        if repo.counts().get("events", 0) and os.environ.get("IDGRAPH_BENCH_MAY_WIPE") != "1":
-            sys.exit(
-                "the database holds data; set IDGRAPH_BENCH_MAY_WIPE=1 to let the benchmark wipe it"
-            )
+        require_empty(repo)
         log(f"generating {args.events:,} events")
         path = make_events(args.events, tmp / "world")
         rows = floor_rows(path)

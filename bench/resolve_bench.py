@@ -40,7 +40,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -53,23 +52,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._server import free_port, log, require_empty, start_server  # noqa: E402
 from graph import cypher  # noqa: E402
 from graph.clustering import choose_backend, cluster  # noqa: E402
 from graph.ingest import Ingestor, read_path  # noqa: E402
 from graph.localdb import LocalNeo4j  # noqa: E402
 from graph.repository import GraphRepository, connect  # noqa: E402
-from graph.settings import Settings  # noqa: E402
 from graph.simulate import WorldConfig, simulate, write_world  # noqa: E402
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def run_at_rate(
@@ -176,35 +165,14 @@ def main() -> None:
     local: LocalNeo4j | None = None
     api: subprocess.Popen[bytes] | None = None
     try:
-        if os.environ.get("NEO4J_URI"):
-            settings = Settings()
-        else:
-            local = LocalNeo4j(
-                Settings.model_validate(
-                    {
-                        "db_dir": tmp / "neo4j",
-                        "bolt_port": free_port(),
-                        "http_port": free_port(),
-                        "heap": "2g",
-                        "pagecache": "1g",
-                        "NEO4J_URI": None,
-                        "NEO4J_PASSWORD": None,
-                    }
-                ),
-                progress=log,
-            )
-            local.start()
-            settings = Settings.model_validate(
-                {"NEO4J_URI": local.bolt_uri, "NEO4J_PASSWORD": local.password()}
-            )
+        settings, local = start_server(tmp / "neo4j", "2g", "1g")
         driver = connect(settings)
         repo = GraphRepository(driver, settings.neo4j_database)
         world = simulate(people=args.people, seed=99, config=WorldConfig())
         if args.reuse and local is None:
             log("reusing the data already loaded")
         else:
-            if repo.counts().get("events", 0) and os.environ.get("IDGRAPH_BENCH_MAY_WIPE") != "1":
-                sys.exit("the database holds data; set IDGRAPH_BENCH_MAY_WIPE=1 to let it be wiped")
+            require_empty(repo)
             repo.reset_data()
             repo.migrate()
             log(f"simulated {args.people:,} people; ingesting, clustering")

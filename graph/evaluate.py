@@ -59,6 +59,7 @@ __all__ = [
     "format_report",
     "load_truth",
     "over_merged",
+    "predictions",
 ]
 
 TRUTH_VERSION = 2
@@ -675,3 +676,18 @@ def calibration(
         )
         for b, (n, s, ok) in sorted(totals.items())
     ]
+
+
+def predictions(
+    rows: Iterable[Mapping[str, Any]],
+) -> tuple[dict[str, str], dict[str, float]]:
+    """What a clustering predicts, from ``idgraph export identities`` rows: per
+    ``type:value``, its identity id and (where scored) its membership confidence."""
+    predicted: dict[str, str] = {}
+    confidence: dict[str, float] = {}
+    for r in rows:
+        key = f"{r['identifier_type']}:{r['identifier_value']}"
+        predicted[key] = str(r["identity_id"])
+        if r["confidence"] is not None:
+            confidence[key] = float(r["confidence"])
+    return predicted, confidence

@@ -44,7 +44,7 @@ from neo4j.exceptions import Neo4jError
 from graph import cypher
 from graph.errors import InputError, InvalidIdentifier, NotFound
 from graph.identifiers import Normaliser
-from graph.influence import as_utc
+from graph.influence import time_window
 from graph.profiles import MAX_MERGE_HOPS, ShowValue, in_clear, is_identity_id
 from graph.repository import GraphRepository, row_of
 
@@ -216,13 +216,6 @@ def seed_of(
     except InvalidIdentifier as e:
         raise InvalidIdentifier(str(e), location=prefix + "value") from None
     return Seed(identifier_type=found.type, identifier_value=found.value)
-
-
-def _window(since: datetime | None, until: datetime | None) -> dict[str, datetime | None]:
-    since, until = as_utc(since, "since"), as_utc(until, "until")
-    if since is not None and until is not None and since >= until:
-        raise InputError("since must be before until", location="until")
-    return {"since": since, "until": until}
 
 
 def _check(name: str, value: int, highest: int) -> None:
@@ -575,7 +568,7 @@ def neighbourhood(
     """
     _check("hops", hops, MAX_HOPS)
     _check("limit", limit, MAX_LIMIT)
-    window = _window(since, until)
+    window = time_window(since, until)
 
     def work(tx: ManagedTransaction) -> Subgraph:
         return _explore(tx, [seed], hops, limit, window, show)
@@ -601,7 +594,7 @@ def export_ring(
     """
     _check("hops", hops, MAX_HOPS)
     _check("limit", limit, MAX_LIMIT)
-    window = _window(since, until)
+    window = time_window(since, until)
 
     def work(tx: ManagedTransaction) -> Subgraph:
         rows = _rows(tx, "explore/ring_members", ring_id=ring_id, cap=RING_MEMBERS)

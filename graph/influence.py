@@ -55,7 +55,7 @@ import heapq
 import uuid
 from bisect import bisect_left, bisect_right
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -74,7 +74,7 @@ from graph.profiles import (
 from graph.repository import GraphRepository, row_of
 
 __all__ = [
-    "as_utc",
+    "time_window",
     "DEFAULT_LIMIT",
     "DEFAULT_MAX_DEPTH",
     "MAX_DEPTH",
@@ -562,6 +562,31 @@ def _read_referrals(tx: ManagedTransaction, name: str, ids: Sequence[str]) -> li
     return [_referral(row_of(r)) for r in tx.run(cypher.query(name), identity_ids=list(ids))]
 
 
+def _read_rounds(
+    tx: ManagedTransaction,
+    name: str,
+    identity_id: str,
+    reached: Callable[[ReferralGraph], Iterable[str]],
+) -> tuple[ReferralGraph, bool]:
+    """Referrals read round by round with query ``name``: first those of
+    ``identity_id``, then those of every identity ``reached`` names that was not read
+    yet, until none is new. Reads at most :data:`MAX_FETCH` identities; the second
+    value says the cap cut the reading short."""
+    graph = ReferralGraph()
+    read: set[str] = set()
+    wanted = [identity_id]
+    while wanted:
+        room = MAX_FETCH - len(read)
+        capped = len(wanted) > room
+        wanted = wanted[:room]
+        graph.add(_read_referrals(tx, name, wanted))
+        read.update(wanted)
+        if capped:
+            return graph, True
+        wanted = sorted(v for v in reached(graph) if v not in read)
+    return graph, False
+
+
 def _status(tx: ManagedTransaction, identity_id: str) -> MergedIdentity | RetiredIdentity | None:
     """None for an active identity; where a merged one went; a retired one.
 
@@ -597,20 +622,9 @@ def influenced(
         moved = _status(tx, identity_id)
         if moved is not None:
             return moved
-        graph = ReferralGraph()
-        read: set[str] = set()
-        wanted = [identity_id]
-        capped = False
-        while wanted:
-            room = MAX_FETCH - len(read)
-            if len(wanted) > room:
-                wanted, capped = wanted[:room], True
-            graph.add(_read_referrals(tx, "influence/referrals_out", wanted))
-            read.update(wanted)
-            if capped:
-                break
-            reached = graph.earliest_arrivals(identity_id)
-            wanted = sorted(v for v in reached if v not in read)
+        graph, capped = _read_rounds(
+            tx, "influence/referrals_out", identity_id, lambda g: g.earliest_arrivals(identity_id)
+        )
         found = graph.cascade(identity_id, max_depth, limit)
         if capped:
             found = Cascade(
@@ -642,21 +656,10 @@ def influencers(
         moved = _status(tx, identity_id)
         if moved is not None:
             return moved
-        graph = ReferralGraph()
-        read: set[str] = set()
-        wanted = [identity_id]
-        capped = False
-        while wanted:
-            room = MAX_FETCH - len(read)
-            if len(wanted) > room:
-                wanted, capped = wanted[:room], True
-            graph.add(_read_referrals(tx, "influence/referrals_in", wanted))
-            read.update(wanted)
-            if capped:
-                break
-            hops = graph.upstream(identity_id, max_depth)
-            # Those at the last level are read too, to tell whether the tree is cut there.
-            wanted = sorted(u for u in hops if u not in read)
+        # Those at the last level are read too, to tell whether the tree is cut there.
+        graph, capped = _read_rounds(
+            tx, "influence/referrals_in", identity_id, lambda g: g.upstream(identity_id, max_depth)
+        )
         found = graph.influencers(identity_id, max_depth, limit)
         if capped:
             found = Influencers(
@@ -671,7 +674,7 @@ def influencers(
 # --- rankings -------------------------------------------------------------------------------
 
 
-def as_utc(value: datetime | None, name: str) -> datetime | None:
+def _utc(value: datetime | None, name: str) -> datetime | None:
     """The time in UTC; one without a zone is read as UTC (Neo4j does not compare the two
     kinds, and refuses offsets beyond +/-18:00, which ISO 8601 allows).
 
@@ -689,8 +692,13 @@ def as_utc(value: datetime | None, name: str) -> datetime | None:
         raise InputError(message, location=name) from None
 
 
-def _window(since: datetime | None, until: datetime | None) -> dict[str, datetime | None]:
-    since, until = as_utc(since, "since"), as_utc(until, "until")
+def time_window(since: datetime | None, until: datetime | None) -> dict[str, datetime | None]:
+    """``since`` and ``until`` in UTC as query parameters (a naive time is UTC).
+
+    Raises:
+        InputError: a time out of range, or ``since`` not before ``until``.
+    """
+    since, until = _utc(since, "since"), _utc(until, "until")
     if since is not None and until is not None and since >= until:
         raise InputError("since must be before until", location="until")
     return {"since": since, "until": until}
@@ -771,7 +779,7 @@ def top_influencers(
         raise InputError("by is one of: " + ", ".join(RANK_BY), location="by")
     if not 1 <= limit <= MAX_TOP:
         raise InputError(f"limit is between 1 and {MAX_TOP}", location="limit")
-    window = _window(since, until)
+    window = time_window(since, until)
     rank_by: RankBy = by  # narrowed by the check against RANK_BY above
 
     def answer(

@@ -48,7 +48,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from neo4j import ManagedTransaction
 
@@ -59,6 +59,7 @@ from graph.repository import GraphRepository, from_epoch_ms
 
 __all__ = [
     "FLAGS",
+    "FlagName",
     "INTENT_RISK",
     "Flag",
     "IdentityResolver",
@@ -71,8 +72,8 @@ Status = Literal["matched", "conflict", "shared", "unclustered", "unknown"]
 Verification = Literal["none", "standard", "step_up"]
 ShowValue = Callable[[str, str], str]
 
-#: Every flag the resolver may raise.
-FLAGS = (
+#: The name of a flag the resolver may raise.
+FlagName = Literal[
     "new_identifier",
     "identities_conflict",
     "unusual_hour",
@@ -80,7 +81,9 @@ FLAGS = (
     "shared_identifier",
     "ring_member",
     "bot_suspected",
-)
+]
+#: Every flag the resolver may raise.
+FLAGS: tuple[str, ...] = get_args(FlagName)
 
 #: How risky the caller's intent is: what a mistaken identification would cost.
 INTENT_RISK: dict[str, str] = {

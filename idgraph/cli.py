@@ -285,7 +285,7 @@ def evaluate_cmd(
     confidences are calibrated, and the recall and precision of fraud-ring and bot
     flags against the planted ones (run idgraph detect first).
     """
-    from graph.evaluate import calibration, evaluate, format_report, load_truth
+    from graph.evaluate import calibration, evaluate, format_report, load_truth, predictions
     from graph.fraud import flagged_identities
 
     truth = load_truth(truth_path)
@@ -293,14 +293,7 @@ def evaluate_cmd(
         rows = list(repo.export_identities())
         links = list(repo.links_by_key())
         flags = flagged_identities(repo)
-    predicted = {
-        f"{r['identifier_type']}:{r['identifier_value']}": str(r["identity_id"]) for r in rows
-    }
-    confidence = {
-        f"{r['identifier_type']}:{r['identifier_value']}": float(r["confidence"])
-        for r in rows
-        if r["confidence"] is not None
-    }
+    predicted, confidence = predictions(rows)
     report = evaluate(truth, predicted, links, flags)
     bins = calibration(truth.owners, predicted, confidence)
     if as_json:
