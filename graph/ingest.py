@@ -510,12 +510,10 @@ class Ingestor:
                 seen.add(event.dedup_key)
                 pending.append((outcome, event))
                 if len(pending) >= self.batch_size:
-                    pipeline.submit(pending)
-                    pending = []
+                    pending = pipeline.submit(pending)
                     if progress:
                         progress(summary.read)
-            if pending:
-                pipeline.submit(pending)
+            pipeline.finish(pending)
         if progress:
             progress(summary.read)
         return summary, outcomes
@@ -576,7 +574,17 @@ Batch = list[tuple[EventOutcome, PreparedEvent]]
 
 
 class _WritePipeline:
-    """Up to ``writers`` batches written in threads while the next one is validated."""
+    """Up to ``writers`` batches written in threads while the next one is validated.
+
+    With more than one writer, an event that sees an identifier first sent by a batch
+    that may still be writing is held back for the next batch. Two transactions that
+    both create the same identifier take the same index-entry lock as readers and
+    then both ask to write it: the server fails one of them (a deadlock) and the
+    whole batch starts over. Held back, the event is written once that identifier
+    exists; events of one ingest may land in a different batch than the input order
+    gives, which changes nothing in the graph (times are kept per event, counts and
+    first/last seen are order-free).
+    """
 
     def __init__(self, ingestor: Ingestor, summary: IngestSummary) -> None:
         self.ingestor = ingestor
@@ -585,12 +593,49 @@ class _WritePipeline:
         self.executor = ThreadPoolExecutor(
             max_workers=ingestor.writers, thread_name_prefix="idgraph-ingest"
         )
+        self.sent = 0  # batches submitted so far
+        self.introduced: dict[Key, int] = {}  # identifier -> the batch that first sent it
+        self.quiet = 0  # batches before this one are all written
 
-    def submit(self, batch: Batch) -> None:
-        plan = _Plan([e for _, e in batch])  # while earlier batches write
-        self.settle(keep=self.ingestor.writers - 1)
-        future = self.executor.submit(self.ingestor._write, plan)
-        self.in_flight.append((batch, future))
+    def submit(self, batch: Batch) -> Batch:
+        """Send a batch to a writer; returns the events held back for the next one."""
+        batch, held = self._hold_back(batch)
+        if batch:
+            plan = _Plan([e for _, e in batch])  # while earlier batches write
+            self.settle(keep=self.ingestor.writers - 1)
+            future = self.executor.submit(self.ingestor._write, plan)
+            self.in_flight.append((batch, future))
+            self.sent += 1
+        return held
+
+    def finish(self, batch: Batch) -> None:
+        """Send the last events, and those held back, once nothing they wait on writes."""
+        while batch:
+            batch = self.submit(batch)
+            if batch:
+                self.settle(keep=0)
+                self.quiet = self.sent
+
+    def _hold_back(self, batch: Batch) -> tuple[Batch, Batch]:
+        writers = self.ingestor.writers
+        if writers == 1:
+            return batch, []
+        # Batches that may write at the same time as this one: the newest writers - 1,
+        # counted whether or not they are done yet (batches do not depend on timing),
+        # unless all were waited for.
+        busy = max(self.sent - (writers - 1), self.quiet)
+        go: Batch = []
+        held: Batch = []
+        for item in batch:
+            event = item[1]
+            keys = [_key(i) for i in (*event.identifiers, *event.blocked, *event.referrers)]
+            if any(busy <= self.introduced.get(k, -1) < self.sent for k in keys):
+                held.append(item)
+                continue
+            go.append(item)
+            for k in keys:
+                self.introduced.setdefault(k, self.sent)
+        return go, held
 
     def settle(self, keep: int) -> None:
         """Record finished writes, oldest first, until at most ``keep`` are in flight."""

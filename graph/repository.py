@@ -2,14 +2,18 @@
 
 Queries come from the catalog (:mod:`graph.cypher`), values always go in as
 parameters, reads run with ``execute_read`` (routable on a cluster), writes with
-``execute_write`` (retried by the driver on transient errors such as deadlocks).
+``execute_write`` (retried by the driver on transient errors such as deadlocks); an
+ingest batch is retried by this module, sooner than the driver would.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, LiteralString, Protocol
+from typing import Any, LiteralString, Protocol, TypeVar
 
 import neo4j
 from neo4j import Driver, GraphDatabase, ManagedTransaction
@@ -17,6 +21,7 @@ from neo4j.exceptions import (
     AuthError,
     ClientError,
     ConstraintError,
+    DriverError,
     Neo4jError,
     ServiceUnavailable,
 )
@@ -28,10 +33,43 @@ from graph.settings import Settings
 __all__ = ["GraphRepository", "connect"]
 
 Row = dict[str, Any]
+T = TypeVar("T")
+log = logging.getLogger("idgraph.ingest")
 
 _CONSTRAINT_RETRIES = 5
 """Look-up-and-write attempts of an ingest batch that meets events a concurrent writer
 just created, before the error is raised."""
+
+_RETRY_SECONDS = 60.0
+"""How long an ingest batch is retried on transient errors (deadlocks, a lost
+connection) before the error is raised."""
+_RETRY_FIRST_DELAY = 0.02
+_RETRY_MAX_DELAY = 1.0
+
+
+def _write_retrying(session: neo4j.Session, work: Callable[[neo4j.Transaction], T]) -> T:
+    """Run ``work`` in a write transaction, again on a transient error.
+
+    Like ``execute_write``, but the first retry comes after about 20 ms instead of the
+    driver's one second: a deadlock between two ingest writers is resolved by the
+    server failing one of them, and the other has released nothing it needs, so the
+    victim may start over at once (the jitter keeps the two from meeting again).
+    """
+    deadline = time.monotonic() + _RETRY_SECONDS
+    delay = _RETRY_FIRST_DELAY
+    while True:
+        try:
+            with session.begin_transaction() as tx:
+                result = work(tx)
+                tx.commit()
+                return result
+        except (Neo4jError, DriverError) as e:
+            if not e.is_retryable() or time.monotonic() + delay > deadline:
+                raise
+            code = getattr(e, "code", None) or type(e).__name__
+            log.info("ingest batch failed on %s; retrying", code)
+        time.sleep(delay * random.uniform(0.5, 1.5))
+        delay = min(delay * 2, _RETRY_MAX_DELAY)
 
 
 class BatchPlan(Protocol):
@@ -205,7 +243,7 @@ class GraphRepository:
             The positions of the events this batch created (the others were duplicates).
         """
 
-        def write(tx: ManagedTransaction, new: list[int]) -> None:
+        def write(tx: neo4j.Transaction, new: list[int]) -> None:
             if not new:
                 return
             record = tx.run(_q("ingest/write_batch"), plan.rows(new)).single(strict=True)
@@ -216,11 +254,11 @@ class GraphRepository:
         keys = plan.event_keys()
         everything = list(range(len(keys)))
 
-        def optimistic(tx: ManagedTransaction) -> list[int]:
+        def optimistic(tx: neo4j.Transaction) -> list[int]:
             write(tx, everything)
             return everything
 
-        def checked(tx: ManagedTransaction) -> list[int]:
+        def checked(tx: neo4j.Transaction) -> list[int]:
             found = {int(r["k"]) for r in tx.run(_q("ingest/existing_events"), events=keys)}
             new = [n for n in everything if n not in found]
             write(tx, new)
@@ -229,16 +267,16 @@ class GraphRepository:
         # fetch_size=-1: results come in one message, not a round trip per 1,000 rows.
         with self.driver.session(database=self.database, fetch_size=-1) as session:
             try:
-                return session.execute_write(optimistic)
+                return _write_retrying(session, optimistic)
             except ConstraintError:
                 pass
             for _ in range(_CONSTRAINT_RETRIES):
                 try:
-                    return session.execute_write(checked)
+                    return _write_retrying(session, checked)
                 except ConstraintError:
                     # A concurrent writer created one of the events after the look-up.
                     continue
-            return session.execute_write(checked)
+            return _write_retrying(session, checked)
 
     # --- clustering ----------------------------------------------------------------------------
 

@@ -87,9 +87,11 @@ class Settings(BaseSettings):
     # Ingest and normalisation.
     default_region: str = Field(default="FR", min_length=2, max_length=2)
     batch_size: int = Field(default=5000, ge=1, le=100_000)
-    ingest_writers: int = Field(default=1, ge=1, le=8)
-    """Write transactions in flight during file ingest; more than 1 trades deadlock
-    retries between batches that share identifiers for the server's second core."""
+    ingest_writers: int = Field(default=2, ge=1, le=8)
+    """Write transactions in flight during an ingest. With 2, the server writes one
+    batch while it commits the other (Neo4j runs each transaction on one core); an
+    event that sees an identifier a batch still in flight first sent waits for the
+    next batch, and the rare deadlock between the two is retried at once."""
     email_drop_dots: bool = False
     """Provider rewrite: drop dots in Gmail local parts (off: a dot may be meaningful)."""
     email_drop_plus_tag: bool = False
