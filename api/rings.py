@@ -120,7 +120,7 @@ def get_rings(
     """Fraud rings found by the last detection run, highest score first.
 
     A ring is *active* in `[since, until)` when its members' activity (first to last
-    event) overlaps the window; an empty or reversed window matches no ring. Rings
+    event) overlaps the window; `since` must come before `until` (422). Rings
     scoring at least 0.5 flag their members `ring_member` in resolve. Role
     `investigator` and above.
     """

@@ -48,13 +48,14 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from neo4j import ManagedTransaction
 
 from graph import cypher
 from graph.errors import ConfigurationError, NotFound
+from graph.influence import time_window
 from graph.repository import GraphRepository, from_epoch_ms, row_of
 from graph.rings import EventFact, MemberActivity, RingParams, SharedUse, activity_of, form_rings
 from graph.risk import FLAG_BOT, FLAG_RING, FraudParams, assess, combine_risk
@@ -375,11 +376,7 @@ class RingDetail:
 
 
 def _epoch_ms(value: datetime | None) -> int | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return int(value.timestamp() * 1000)
+    return None if value is None else int(value.timestamp() * 1000)
 
 
 def list_rings(
@@ -393,14 +390,19 @@ def list_rings(
     """Rings at or above ``min_score`` active in ``[since, until)``, best first.
 
     A ring is active in the window when its members' activity (first to last event)
-    overlaps it; a naive time is UTC. An empty or reversed window matches nothing.
+    overlaps it; a naive time is UTC.
+
+    Raises:
+        InputError: a time out of range, or ``since`` not before ``until`` (as the
+            influence and exploration endpoints).
     """
+    window = time_window(since, until)
     rows = _read(
         repo,
         "fraud_detect/list_rings",
         min_score=float(min_score),
-        since=_epoch_ms(since),
-        until=_epoch_ms(until),
+        since=_epoch_ms(window["since"]),
+        until=_epoch_ms(window["until"]),
         limit=int(limit),
         offset=int(offset),
     )

@@ -67,6 +67,11 @@ FUZZ_CONFIG = SchemathesisConfig.from_dict(
                 "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", 422]}},
             },
             {
+                # The same cross-field window on the ring list.
+                "include-path": "/v1/rings",
+                "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", 422]}},
+            },
+            {
                 # Exactly one of `name` and `query` (also cross-field), and a schema-valid
                 # query can still fail to parse, name an unknown query or try to write.
                 "include-path": "/v1/cypher",

@@ -200,8 +200,12 @@ def test_list_rings_ranked_and_filtered(client: TestClient) -> None:
     assert _get(client, "/v1/rings", until=first).json()["total"] == 0
     assert _get(client, "/v1/rings", since="2099-01-01T00:00:00Z").json()["total"] == 0
     assert _get(client, "/v1/rings", since=first, until=last).json()["total"] == body["total"]
-    # A reversed window matches nothing; it is not an error.
-    assert _get(client, "/v1/rings", since=last, until=first).json()["total"] == 0
+    # A reversed or empty window is a 422 that names `until`, as on the influence and
+    # graph endpoints.
+    for since, until in ((last, first), (first, first)):
+        r = _get(client, "/v1/rings", since=since, until=until)
+        assert r.status_code == 422
+        assert r.json()["location"] == "until"
 
 
 def test_bad_parameters_are_422(client: TestClient) -> None:
