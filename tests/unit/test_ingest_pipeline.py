@@ -110,3 +110,58 @@ def test_a_chain_of_new_identifiers_is_written_whole() -> None:
     assert summary.accepted == 50
     assert sum(len(b) for b in repo.batches) == 50
     assert all(o.status == "accepted" for o in outcomes)
+
+
+class _FlakySession:
+    """A session whose first transactions fail with the given errors."""
+
+    def __init__(self, *errors: Exception) -> None:
+        self.errors = list(errors)
+        self.begun = 0
+        self.committed = 0
+
+    def begin_transaction(self) -> _FlakySession:
+        self.begun += 1
+        return self
+
+    def __enter__(self) -> _FlakySession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def commit(self) -> None:
+        if self.errors:
+            raise self.errors.pop(0)
+        self.committed += 1
+
+
+def _server_error(code: str) -> Exception:
+    from neo4j.exceptions import Neo4jError
+
+    return Neo4jError._hydrate_neo4j(code=code, message="test")
+
+
+def test_a_deadlocked_batch_is_retried_soon(monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph import repository
+
+    slept: list[float] = []
+    monkeypatch.setattr(repository.time, "sleep", slept.append)
+    deadlock = "Neo.TransientError.Transaction.DeadlockDetected"
+    session = _FlakySession(_server_error(deadlock), _server_error(deadlock))
+    assert repository._write_retrying(session, lambda tx: "written") == "written"  # type: ignore[arg-type]
+    assert (session.begun, session.committed) == (3, 1)
+    # Two retries after about 20 ms then 40 ms (jitter 0.5-1.5x), not the driver's 1 s, 2 s.
+    assert len(slept) == 2
+    assert 0.01 <= slept[0] <= 0.03 and 0.02 <= slept[1] <= 0.06
+
+
+def test_an_error_that_is_not_transient_is_raised_at_once() -> None:
+    from neo4j.exceptions import ConstraintError
+
+    from graph.repository import _write_retrying
+
+    session = _FlakySession(_server_error("Neo.ClientError.Schema.ConstraintValidationFailed"))
+    with pytest.raises(ConstraintError):
+        _write_retrying(session, lambda tx: None)  # type: ignore[arg-type]
+    assert session.begun == 1
