@@ -223,6 +223,15 @@ def _check(name: str, value: int, highest: int) -> None:
         raise InputError(f"{name} must be between 1 and {highest}", location=name)
 
 
+def _bounds(
+    hops: int, limit: int, since: datetime | None, until: datetime | None
+) -> dict[str, datetime | None]:
+    """Check a subgraph's bounds; returns the time window as query parameters."""
+    _check("hops", hops, MAX_HOPS)
+    _check("limit", limit, MAX_LIMIT)
+    return time_window(since, until)
+
+
 # --- building the answer (pure) --------------------------------------------------------------
 
 
@@ -566,9 +575,7 @@ def neighbourhood(
         NotFound: the identifier or identity does not exist.
         ExplorationTimedOut: it took longer than :data:`TIMEOUT_S`.
     """
-    _check("hops", hops, MAX_HOPS)
-    _check("limit", limit, MAX_LIMIT)
-    window = time_window(since, until)
+    window = _bounds(hops, limit, since, until)
 
     def work(tx: ManagedTransaction) -> Subgraph:
         return _explore(tx, [seed], hops, limit, window, show)
@@ -592,9 +599,7 @@ def export_ring(
         InputError: ``hops`` or ``limit`` out of range, a bad time window.
         NotFound: no ring has this id.
     """
-    _check("hops", hops, MAX_HOPS)
-    _check("limit", limit, MAX_LIMIT)
-    window = time_window(since, until)
+    window = _bounds(hops, limit, since, until)
 
     def work(tx: ManagedTransaction) -> Subgraph:
         rows = _rows(tx, "explore/ring_members", ring_id=ring_id, cap=RING_MEMBERS)

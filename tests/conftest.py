@@ -45,6 +45,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def neo4j_env(settings: Settings) -> dict[str, str]:
+    """The environment variables that point a subprocess at the tests' Neo4j."""
+    password = settings.neo4j_password
+    return {
+        "NEO4J_URI": settings.bolt_uri,
+        "NEO4J_USERNAME": settings.neo4j_username,
+        "NEO4J_PASSWORD": password.get_secret_value() if password else "",
+        "NEO4J_DATABASE": settings.neo4j_database,
+    }
+
+
 def _docker_answers() -> bool:
     if shutil.which("docker") is None:
         return False

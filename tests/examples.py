@@ -1,4 +1,5 @@
-"""Shared test data: the example event of the event-format contract."""
+"""Shared test data: the example event of the event-format contract, and an API key
+per role (fake keys, for test servers only)."""
 
 from __future__ import annotations
 
@@ -15,3 +16,15 @@ EXAMPLE_EVENT: dict[str, Any] = {
         {"type": "email", "value": "Jean.Dupont@Example.fr"},
     ],
 }
+
+ROLE_KEYS: dict[str, str] = {
+    "resolver": "resolver-key-" + "r" * 30,
+    "analyst": "analyst-key-" + "a" * 30,
+    "investigator": "investigator-key-" + "i" * 30,
+    "admin": "admin-key-" + "d" * 30,
+}
+
+
+def api_keys_setting() -> str:
+    """``IDGRAPH_API_KEYS`` for :data:`ROLE_KEYS`: ``key=role`` pairs."""
+    return ",".join(f"{key}={role}" for role, key in ROLE_KEYS.items())

@@ -198,20 +198,12 @@ def test_resolve_through_idgraph_serve_with_two_workers(
 
     from graph.identifiers import Normaliser
     from graph.ingest import Ingestor, RawRecord
-    from tests.conftest import free_port
+    from tests.conftest import free_port, neo4j_env
 
     Ingestor(repo, Normaliser()).ingest([RawRecord(1, "", dict(EXAMPLE_EVENT))])
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("IDGRAPH_", "NEO4J_"))}
-    env |= {
-        "NEO4J_URI": settings.bolt_uri,
-        "NEO4J_USERNAME": settings.neo4j_username,
-        "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value()
-        if settings.neo4j_password
-        else "",
-        "NEO4J_DATABASE": settings.neo4j_database,
-        "IDGRAPH_CLUSTER_INTERVAL": "0.3",
-    }
+    env |= neo4j_env(settings) | {"IDGRAPH_CLUSTER_INTERVAL": "0.3"}
     log = tmp_path / "serve.log"
     with log.open("wb") as sink:
         server = subprocess.Popen(

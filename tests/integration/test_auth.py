@@ -19,16 +19,11 @@ from graph.ingest import Ingestor, RawRecord
 from graph.keys import key_file_line, new_key
 from graph.repository import GraphRepository
 from graph.settings import Settings
-from tests.examples import EXAMPLE_EVENT
+from tests.examples import EXAMPLE_EVENT, ROLE_KEYS, api_keys_setting
 
 pytestmark = pytest.mark.integration
 
-KEYS = {
-    "resolver": "resolver-key-" + "r" * 30,
-    "analyst": "analyst-key-" + "a" * 30,
-    "investigator": "investigator-key-" + "i" * 30,
-    "admin": "admin-key-" + "d" * 30,
-}
+KEYS = ROLE_KEYS
 WRONG_KEY = "wrong-key-" + "w" * 30
 ROLES = list(KEYS)
 
@@ -38,7 +33,7 @@ RESOLVE = {"identifiers": [{"type": "email", "value": "Jean.Dupont@Example.fr"}]
 
 
 def _keyed(settings: Settings, **update: Any) -> Settings:
-    keys = ",".join(f"{key}={role}" for role, key in KEYS.items())
+    keys = api_keys_setting()
     return settings.model_copy(update={"api_keys": SecretStr(keys), **update})
 
 

@@ -12,6 +12,7 @@ from graph.evaluate import load_truth
 from graph.repository import GraphRepository
 from graph.settings import Settings, get_settings
 from idgraph.cli import app
+from tests.conftest import neo4j_env
 
 pytestmark = pytest.mark.integration
 
@@ -20,14 +21,7 @@ pytestmark = pytest.mark.integration
 def env(
     settings: Settings, repo: GraphRepository, monkeypatch: pytest.MonkeyPatch
 ) -> dict[str, str]:
-    values = {
-        "NEO4J_URI": settings.bolt_uri,
-        "NEO4J_USERNAME": settings.neo4j_username,
-        "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value()
-        if settings.neo4j_password
-        else "",
-        "NEO4J_DATABASE": settings.neo4j_database,
-    }
+    values = neo4j_env(settings)
     for k, v in values.items():
         monkeypatch.setenv(k, v)
     get_settings.cache_clear()

@@ -26,15 +26,11 @@ from graph.risk import FraudParams
 from graph.scheduler import ClusterJob
 from graph.settings import Settings
 from graph.simulate import WorldConfig, simulate
+from tests.examples import ROLE_KEYS, api_keys_setting
 
 pytestmark = pytest.mark.integration
 
-KEYS = {
-    "resolver": "resolver-key-" + "r" * 30,
-    "analyst": "analyst-key-" + "a" * 30,
-    "investigator": "investigator-key-" + "i" * 30,
-    "admin": "admin-key-" + "d" * 30,
-}
+KEYS = ROLE_KEYS
 
 # A small world with more rings and bots than the default, so that a few hundred
 # people hold several of each (and households, kiosks, staff addresses around them).
@@ -163,7 +159,7 @@ def test_shared_values_go_through_the_show_function(world: World) -> None:
 
 @pytest.fixture(scope="module")
 def client(world: World, settings: Settings) -> Iterator[TestClient]:
-    keys = ",".join(f"{key}={role}" for role, key in KEYS.items())
+    keys = api_keys_setting()
     keyed = settings.model_copy(update={"api_keys": SecretStr(keys)})
     with TestClient(create_app(keyed)) as c:
         yield c
