@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from graph.errors import InvalidEvent, InvalidIdentifier
+from graph.errors import InvalidEvent
 from graph.identifiers import Identifier, Normaliser
 
 __all__ = [
@@ -155,19 +155,14 @@ def _normalise_all(
     junk = 0
     seen: set[Identifier] = set()
     for n, item in enumerate(items):
-        where = f"{field_name}[{n}]"
-        try:
-            if normaliser.is_blocked_raw(item.type, item.value):
-                junk += 1  # junk before normalisation ("null", "0000000000"): nothing to keep
-                continue
-            ident = normaliser.normalise(item.type, item.value)
-        except InvalidIdentifier as e:
-            issues.append(f"{where}: {e}")
-            continue
-        if ident in seen:
-            continue
-        seen.add(ident)
-        (blocked if normaliser.is_blocked(ident) else valid).append(ident)
+        kind, found = normaliser.classify(item.type, item.value)
+        if kind == "junk":
+            junk += 1  # junk before normalisation ("null", "0000000000"): nothing to keep
+        elif not isinstance(found, Identifier):
+            issues.append(f"{field_name}[{n}]: {found}")
+        elif found not in seen:
+            seen.add(found)
+            (blocked if kind == "blocked" else valid).append(found)
     return valid, blocked, issues, junk
 
 

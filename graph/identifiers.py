@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import NoReturn
+from typing import Generic, Literal, NoReturn, TypeVar
 
 import phonenumbers
 
@@ -35,11 +35,9 @@ __all__ = [
 ]
 
 MAX_LENGTH = 512
-_CACHE_SIZE = 100_000
-_LITERAL_TYPE_PREFIX = re.compile(
-    r"[a-z][a-z0-9_]*:"
-)  # memoised values per normaliser; cleared whole when full
 """Longest accepted value: longer ones are payloads or mistakes, not identifiers."""
+_CACHE_SIZE = 100_000  # memoised answers per normaliser and generation (see _Memo)
+_LITERAL_TYPE_PREFIX = re.compile(r"[a-z][a-z0-9_]*:")
 
 BUILTIN_TYPES: frozenset[str] = frozenset(
     {"email", "phone", "device", "cookie", "account", "card", "ip"}
@@ -170,6 +168,46 @@ def _passes_luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
+Verdict = (
+    tuple[Literal["junk"], None]
+    | tuple[Literal["invalid"], str]
+    | tuple[Literal["blocked", "valid"], Identifier]
+)
+"""What :meth:`Normaliser.classify` says of one raw value."""
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _Memo(Generic[K, V]):
+    """A bounded memo that keeps what is asked for often.
+
+    Two generations: when the newer one is full it becomes the older one, and an entry
+    found in the older one moves to the newer. Unlike clearing a full cache whole, a
+    customer's phone seen in every batch stays, while one-off values (most cookies)
+    pass through.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._new: dict[K, V] = {}
+        self._old: dict[K, V] = {}
+
+    def get(self, key: K) -> V | None:
+        found = self._new.get(key)
+        if found is None:
+            found = self._old.get(key)
+            if found is not None:
+                self.put(key, found)
+        return found
+
+    def put(self, key: K, value: V) -> None:
+        if len(self._new) >= self._size:
+            self._old = self._new
+            self._new = {}
+        self._new[key] = value
+
+
 class Normaliser:
     """Turns raw (type, value) pairs into :class:`Identifier` objects or rejects them.
 
@@ -219,8 +257,9 @@ class Normaliser:
         self._rules: Mapping[str, _Rule] = MappingProxyType(rules)
         self._types = frozenset(rules)
         # Raw values repeat (a customer's phone in every call): remember recent answers.
-        self._cache: dict[tuple[str, str], Identifier] = {}
-        self._blocked_cache: dict[str, bool] = {}
+        self._cache = _Memo[tuple[str, str], Identifier](_CACHE_SIZE)
+        self._blocked_cache = _Memo[str, bool](_CACHE_SIZE)
+        self._verdicts = _Memo[tuple[str, str], Verdict](_CACHE_SIZE)
 
     @property
     def types(self) -> frozenset[str]:
@@ -242,9 +281,7 @@ class Normaliser:
         if cached is not None:
             return cached
         result = self._normalise(type_, value)
-        if len(self._cache) >= _CACHE_SIZE:
-            self._cache.clear()
-        self._cache[key] = result
+        self._cache.put(key, result)
         return result
 
     def _normalise(self, type_: str, value: str) -> Identifier:
@@ -276,6 +313,30 @@ class Normaliser:
         if len(normalised) > MAX_LENGTH:
             _reject(name, candidate, f"longer than {MAX_LENGTH} characters once normalised")
         return Identifier(type=name, value=normalised)
+
+    def classify(self, type_: str, value: str) -> Verdict:
+        """What ingest does with one raw value, in one memoised step.
+
+        Returns ``("junk", None)`` for junk before normalisation (:meth:`is_blocked_raw`),
+        ``("invalid", reason)`` for a value :meth:`normalise` rejects, ``("blocked",
+        identifier)`` for a valid but blocklisted one (:meth:`is_blocked`) and
+        ``("valid", identifier)`` otherwise.
+        """
+        key = (type_, value)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = self._classify(type_, value)
+            self._verdicts.put(key, verdict)
+        return verdict
+
+    def _classify(self, type_: str, value: str) -> Verdict:
+        try:
+            if self.is_blocked_raw(type_, value):
+                return ("junk", None)
+            identifier = self._normalise(type_, value)
+        except InvalidIdentifier as e:
+            return ("invalid", str(e))
+        return ("blocked" if self.is_blocked(identifier) else "valid", identifier)
 
     def is_blocked(self, identifier: Identifier) -> bool:
         """True for junk values that must not link anything (the caller still counts them)."""
@@ -399,7 +460,5 @@ class Normaliser:
         if cached is None:
             patterns = self._patterns_for(text.split(":", 1)[0])
             cached = any(pattern.fullmatch(text) for pattern in patterns)
-            if len(self._blocked_cache) >= _CACHE_SIZE:
-                self._blocked_cache.clear()
-            self._blocked_cache[text] = cached
+            self._blocked_cache.put(text, cached)
         return cached

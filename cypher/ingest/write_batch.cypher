@@ -7,19 +7,19 @@
 // Identifiers are sorted by (type, value) and links by pair, so that concurrent writers
 // take locks in one order. Times travel as epoch milliseconds (the driver's date-time
 // encoding costs more than the write).
-// Parameters:
-//   $events       list of {source, event_id, timestamp (RFC 3339 string, offset kept),
-//                          channel, type, attributes (JSON string)}
-//   $identifiers  list of {type, value, first_seen, last_seen (epoch ms),
-//                          count (new events that saw it), blocked (bool)}
-//   $observations list of [event position, identifier position, role]
+// Parameters, each row a list (no map keys to pack and unpack for every row):
+//   $events       [source, event_id, timestamp (RFC 3339 string, offset kept), channel,
+//                  type, attributes (JSON string)]
+//   $identifiers  [type, value, first_seen, last_seen (epoch ms), count (new events
+//                  that saw it), blocked (bool)]
+//   $observations [event position, identifier position, role]
 //                   role: null for a subject (an identifier of the event's person: no
 //                   property is stored, readers take a missing role as 'subject', and
 //                   the relationship needs no property record) or "referrer"
-//   $links        list of {a, b (identifier positions, a's key < b's), count, first_seen,
-//                          last_seen (epoch ms), channels, sources (lists of strings)}
-//   $referrals    list of {a (referrer position), b (referred position), at (epoch ms),
-//                          source, event_id}
+//   $links        [a, b (identifier positions, a's key < b's), count, first_seen,
+//                  last_seen (epoch ms), channels, sources (lists of strings)]
+//   $referrals    [a (referrer position), b (referred position), at (epoch ms), source,
+//                  event_id]
 // Every identifier touched is marked `changed`: the next clustering run recomputes the
 // part of the graph around it.
 // Returns: one row, `unassigned`: for each identifier of the batch that still belongs
@@ -29,12 +29,12 @@ CALL {
   UNWIND range(0, size($events) - 1) AS k
   WITH k, $events[k] AS e
   CREATE (ev:Event {
-    source: e.source,
-    event_id: e.event_id,
-    timestamp: datetime(e.timestamp),
-    channel: e.channel,
-    type: e.type,
-    attributes: e.attributes,
+    source: e[0],
+    event_id: e[1],
+    timestamp: datetime(e[2]),
+    channel: e[3],
+    type: e[4],
+    attributes: e[5],
     ingested_at: datetime.transaction()
   })
   WITH k, ev ORDER BY k
@@ -43,16 +43,15 @@ CALL {
 CALL {
   UNWIND range(0, size($identifiers) - 1) AS k
   WITH k, $identifiers[k] AS r
-  WITH k, r, datetime({epochMillis: r.first_seen}) AS first,
-       datetime({epochMillis: r.last_seen}) AS last
-  MERGE (i:Identifier {type: r.type, value: r.value})
+  WITH k, r, datetime({epochMillis: r[2]}) AS first, datetime({epochMillis: r[3]}) AS last
+  MERGE (i:Identifier {type: r[0], value: r[1]})
     ON CREATE SET
       i.first_seen = first,
       i.last_seen = last,
-      i.event_count = r.count,
-      i.blocked = r.blocked,
+      i.event_count = r[4],
+      i.blocked = r[5],
       i.changed = true
-    ON MATCH SET i.event_count = i.event_count + r.count
+    ON MATCH SET i.event_count = i.event_count + r[4]
   // On a known identifier, write only what changes: a SET to the same value still
   // costs the statement its evaluation and the record a change.
   SET (CASE WHEN i.changed IS NULL OR NOT i.changed THEN i END).changed = true,
@@ -68,31 +67,31 @@ CALL (events, nodes) {
 }
 CALL (nodes) {
   UNWIND $links AS l
-  WITH nodes[l.a] AS a, nodes[l.b] AS b, l,
-       datetime({epochMillis: l.first_seen}) AS first,
-       datetime({epochMillis: l.last_seen}) AS last
+  WITH nodes[l[0]] AS a, nodes[l[1]] AS b, l[2] AS count,
+       datetime({epochMillis: l[3]}) AS first, datetime({epochMillis: l[4]}) AS last,
+       l[5] AS channels, l[6] AS sources
   MERGE (a)-[r:LINKED]->(b)
     ON CREATE SET
-      r.count = l.count,
+      r.count = count,
       r.first_seen = first,
       r.last_seen = last,
-      r.channels = l.channels,
-      r.sources = l.sources
-    ON MATCH SET r.count = r.count + l.count
+      r.channels = channels,
+      r.sources = sources
+    ON MATCH SET r.count = r.count + count
   // On a known link, write only what changes (most batches bring no new channel or
   // source, and no earlier first sighting).
   SET (CASE WHEN first < r.first_seen THEN r END).first_seen = first,
       (CASE WHEN last > r.last_seen THEN r END).last_seen = last,
-      (CASE WHEN any(c IN l.channels WHERE NOT c IN r.channels) THEN r END).channels =
-        r.channels + [c IN l.channels WHERE NOT c IN r.channels],
-      (CASE WHEN any(s IN l.sources WHERE NOT s IN r.sources) THEN r END).sources =
-        r.sources + [s IN l.sources WHERE NOT s IN r.sources]
+      (CASE WHEN any(c IN channels WHERE NOT c IN r.channels) THEN r END).channels =
+        r.channels + [c IN channels WHERE NOT c IN r.channels],
+      (CASE WHEN any(s IN sources WHERE NOT s IN r.sources) THEN r END).sources =
+        r.sources + [s IN sources WHERE NOT s IN r.sources]
 }
 CALL (nodes) {
   UNWIND $referrals AS x
-  WITH nodes[x.a] AS a, nodes[x.b] AS b, x
-  MERGE (a)-[ref:REFERRED {source: x.source, event_id: x.event_id}]->(b)
-    ON CREATE SET ref.at = datetime({epochMillis: x.at})
+  WITH nodes[x[0]] AS a, nodes[x[1]] AS b, x
+  MERGE (a)-[ref:REFERRED {source: x[3], event_id: x[4]}]->(b)
+    ON CREATE SET ref.at = datetime({epochMillis: x[2]})
 }
 CALL (nodes) {
   UNWIND range(0, size(nodes) - 1) AS k

@@ -564,3 +564,42 @@ def test_module_imports_neither_neo4j_nor_fastapi() -> None:
         elif isinstance(node, ast.ImportFrom) and node.module:
             imported.add(node.module.split(".")[0])
     assert imported.isdisjoint({"neo4j", "fastapi", "starlette", "graphdatascience"})
+
+
+# --- classify: ingest's one memoised step per raw value ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("type_", "raw", "kind"),
+    [
+        ("email", " Jean.Dupont@Example.fr ", "valid"),
+        ("phone", "null", "junk"),
+        ("phone", "06 12", "invalid"),
+        ("phone", "06 12 34 56 78", "blocked"),  # blocked once normalised, not raw
+        ("colour", "blue", "invalid"),
+    ],
+)
+def test_classify_agrees_with_the_separate_checks(type_: str, raw: str, kind: str) -> None:
+    n = Normaliser(NormalisationConfig(blocklist=(*DEFAULT_BLOCKLIST, r"phone:\+33612345678")))
+    verdict = n.classify(type_, raw)
+    assert verdict[0] == kind
+    assert n.classify(type_, raw) == verdict  # the memoised answer is the same
+    if kind == "junk":
+        assert n.is_blocked_raw(type_, raw)
+    elif kind == "invalid":
+        with pytest.raises(InvalidIdentifier) as e:
+            n.normalise(type_, raw)
+        assert verdict[1] == str(e.value) and raw.strip() not in str(verdict[1])
+    else:
+        assert verdict[1] == n.normalise(type_, raw)
+        assert n.is_blocked(n.normalise(type_, raw)) == (kind == "blocked")
+
+
+def test_memo_keeps_values_asked_for_often_and_stays_bounded() -> None:
+    memo = identifiers_module._Memo[str, int](size=3)
+    memo.put("hot", 1)
+    for n in range(10):  # one-off values stream through; "hot" is asked for meanwhile
+        memo.put(f"once-{n}", n)
+        assert memo.get("hot") == 1
+    assert memo.get("once-0") is None
+    assert len(memo._new) + len(memo._old) <= 2 * 3
