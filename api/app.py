@@ -34,6 +34,7 @@ from api.schemas import (
 )
 from api.ui import mount_ui
 from graph.errors import DatabaseUnavailable
+from graph.identifiers import Normaliser
 from graph.ingest import Ingestor, RawRecord
 from graph.keys import KeyTable, Role, load_keys
 from graph.profiles import MergedIdentity, RetiredIdentity, identity_profile
@@ -64,6 +65,20 @@ def _announce_auth(keys: KeyTable | None) -> None:
         log.info("API keys: %d configured", len(keys))
 
 
+_WARM_UP_IDENTIFIER = ("email", "warm-up@idgraph.invalid")
+"""Resolved once at start-up: an address no one has (the .invalid domain is reserved)."""
+
+
+def _warm_up(repo: GraphRepository, normaliser: Normaliser) -> None:
+    """Resolve once before serving, so that the first caller does not wait for the
+    server to plan the resolve statement (about a second on a fresh server)."""
+    try:
+        IdentityResolver(repo, normaliser).resolve([_WARM_UP_IDENTIFIER])
+    except (DatabaseUnavailable, Neo4jError, ServiceUnavailable) as e:
+        # The API starts anyway; the first caller pays for the planning.
+        log.warning("resolve warm-up failed (%s); serving without it", type(e).__name__)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the API for ``settings`` (default: from the environment).
 
@@ -83,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.repo = repo
         app.state.normaliser = settings.normaliser()
+        await run_in_threadpool(_warm_up, repo, app.state.normaliser)
         job = None
         if settings.cluster_interval > 0:
             job = ClusterJob(repo, settings.cluster_interval, settings.cluster_backend)

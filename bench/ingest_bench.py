@@ -176,29 +176,36 @@ def run_ingest(
     return summary.read / elapsed, summary.as_dict()
 
 
-def resolvable_ms(settings: Settings) -> float:
+def resolvable_ms(settings: Settings, events: int = 10) -> list[float]:
+    """For each of ``events`` new events, one at a time: how long after its
+    ``POST /v1/events`` returned the API first resolved its phone (inf: not in 5 s)."""
     from fastapi.testclient import TestClient
 
     from api.app import create_app
 
-    event = {
-        "event_id": "bench-fresh-1",
-        "timestamp": "2026-11-22T10:00:00Z",
-        "source": "bench",
-        "channel": "call",
-        "identifiers": [{"type": "phone", "value": "06 11 22 33 44"}],
-    }
+    waits: list[float] = []
     with TestClient(create_app(settings)) as client:
-        client.post("/v1/events", json={"events": [event]}).raise_for_status()
-        returned = time.perf_counter()
-        deadline = returned + 5
-        while time.perf_counter() < deadline:
-            body = client.post(
-                "/v1/resolve", json={"identifiers": [{"type": "phone", "value": "+33611223344"}]}
-            ).json()
-            if body["status"] == "matched":
-                return (time.perf_counter() - returned) * 1000
-    return float("inf")
+        for n in range(events):
+            phone = f"+336112233{n:02d}"
+            event = {
+                "event_id": f"bench-fresh-{n}",
+                "timestamp": "2026-11-22T10:00:00Z",
+                "source": "bench",
+                "channel": "call",
+                "identifiers": [{"type": "phone", "value": phone}],
+            }
+            client.post("/v1/events", json={"events": [event]}).raise_for_status()
+            returned = time.perf_counter()
+            wait = float("inf")
+            while time.perf_counter() < returned + 5:
+                body = client.post(
+                    "/v1/resolve", json={"identifiers": [{"type": "phone", "value": phone}]}
+                ).json()
+                if body["status"] == "matched":
+                    wait = (time.perf_counter() - returned) * 1000
+                    break
+            waits.append(wait)
+    return waits
 
 
 def main() -> None:
@@ -255,7 +262,7 @@ def main() -> None:
             fresh_ms = resolvable_ms(settings)
         except Exception as e:  # the figures above stand even if the API cannot start
             log(f"resolvable-after-post check failed: {type(e).__name__}")
-            fresh_ms = float("nan")
+            fresh_ms = [float("nan")]
         driver.close()
         result = {
             "events": args.events,
@@ -279,10 +286,14 @@ def main() -> None:
             "first_run_summary": {
                 k: first_summary[k] for k in ("lines_read", "accepted", "duplicates", "rejected")
             },
-            "resolvable_after_post_ms": round(fresh_ms, 1),
+            # New events posted one at a time: the longest and the median wait before
+            # the API resolved each one's identifier.
+            "resolvable_after_post_ms_max": round(max(fresh_ms), 1),
+            "resolvable_after_post_ms_median": round(statistics.median(fresh_ms), 1),
         }
         result["target_5000_per_s"] = result["median_ingest_events_per_s"] >= 5000
         result["target_within_3x_floor"] = result["floor_over_ingest"] <= 3
+        result["target_resolvable_within_1s"] = max(fresh_ms) <= 1000
         if args.json:
             print(json.dumps(result, indent=2))
         else:

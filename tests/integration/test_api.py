@@ -237,3 +237,41 @@ def test_resolve_through_idgraph_serve_with_two_workers(
             server.wait()
     assert statuses[-1:] == ["matched"], log.read_text(errors="replace")[-2000:]
     assert health["status"] == "ok" and health["clustering"] is None
+
+
+def test_start_up_resolves_once_before_serving(
+    settings: Settings, repo: GraphRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The server plans the resolve statement on its first use (about a second): the
+    # API does that at start-up, with an address no one has, not on a caller's time.
+    import api.app as app_module
+    from graph.resolve import IdentityResolver, Resolution
+
+    asked: list[list[tuple[str, str]]] = []
+    real = IdentityResolver.resolve
+
+    def recording(self: IdentityResolver, items: list[tuple[str, str]]) -> Resolution:
+        asked.append(items)
+        return real(self, items)
+
+    monkeypatch.setattr(IdentityResolver, "resolve", recording)
+    with TestClient(create_app(settings)) as client:
+        assert asked == [[app_module._WARM_UP_IDENTIFIER]]
+        assert client.get("/healthz").status_code == 200
+    assert repo.counts()["identifiers"] == 0  # read only: nothing written
+
+
+def test_start_up_survives_a_failed_warm_up(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from neo4j.exceptions import ServiceUnavailable
+
+    from graph.resolve import IdentityResolver
+
+    def failing(*_a: object, **_k: object) -> None:
+        raise ServiceUnavailable("connection refused")
+
+    monkeypatch.setattr(IdentityResolver, "resolve", failing)
+    with caplog.at_level("WARNING", logger="idgraph.api"), TestClient(create_app(settings)) as c:
+        assert c.get("/healthz").status_code == 200
+    assert "resolve warm-up failed (ServiceUnavailable)" in caplog.text
