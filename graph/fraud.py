@@ -56,7 +56,7 @@ from neo4j import ManagedTransaction
 from graph import cypher
 from graph.errors import ConfigurationError, NotFound
 from graph.influence import time_window
-from graph.repository import GraphRepository, from_epoch_ms, row_of
+from graph.repository import GraphRepository, from_epoch_ms, row_of, to_epoch_ms
 from graph.rings import EventFact, MemberActivity, RingParams, SharedUse, activity_of, form_rings
 from graph.risk import FLAG_BOT, FLAG_RING, FraudParams, assess, combine_risk
 
@@ -375,10 +375,6 @@ class RingDetail:
     timeline: list[RingEvent]
 
 
-def _epoch_ms(value: datetime | None) -> int | None:
-    return None if value is None else int(value.timestamp() * 1000)
-
-
 def list_rings(
     repo: GraphRepository,
     min_score: float = 0.0,
@@ -401,8 +397,8 @@ def list_rings(
         repo,
         "fraud_detect/list_rings",
         min_score=float(min_score),
-        since=_epoch_ms(window["since"]),
-        until=_epoch_ms(window["until"]),
+        since=None if window["since"] is None else to_epoch_ms(window["since"]),
+        until=None if window["until"] is None else to_epoch_ms(window["until"]),
         limit=int(limit),
         offset=int(offset),
     )

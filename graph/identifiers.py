@@ -258,7 +258,6 @@ class Normaliser:
         self._types = frozenset(rules)
         # Raw values repeat (a customer's phone in every call): remember recent answers.
         self._cache = _Memo[tuple[str, str], Identifier](_CACHE_SIZE)
-        self._blocked_cache = _Memo[str, bool](_CACHE_SIZE)
         self._verdicts = _Memo[tuple[str, str], Verdict](_CACHE_SIZE)
 
     @property
@@ -456,9 +455,6 @@ class Normaliser:
         return patterns
 
     def _matches_blocklist(self, text: str) -> bool:
-        cached = self._blocked_cache.get(text)
-        if cached is None:
-            patterns = self._patterns_for(text.split(":", 1)[0])
-            cached = any(pattern.fullmatch(text) for pattern in patterns)
-            self._blocked_cache.put(text, cached)
-        return cached
+        # Not memoised here: ingest asks through classify, whose memo holds the answer.
+        patterns = self._patterns_for(text.split(":", 1)[0])
+        return any(pattern.fullmatch(text) for pattern in patterns)

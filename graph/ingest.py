@@ -26,7 +26,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from itertools import combinations
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -35,7 +34,7 @@ from graph.clustering import identity_id_for
 from graph.errors import InputError, InvalidEvent
 from graph.events import PreparedEvent, prepare_event
 from graph.identifiers import Identifier, Normaliser
-from graph.repository import GraphRepository
+from graph.repository import GraphRepository, to_epoch_ms
 
 __all__ = [
     "EventOutcome",
@@ -270,7 +269,7 @@ def _batch_rows(events: list[PreparedEvent]) -> _BatchRows:
             row[2] += count
 
     for n, ev in enumerate(events):
-        at = _millis(ev.timestamp)  # epoch ms: the driver sends ints far faster than datetimes
+        at = to_epoch_ms(ev.timestamp)
         subjects = sorted({_key(i) for i in ev.identifiers})
         for key in subjects:
             touch(key, at, False, 1)
@@ -331,10 +330,6 @@ def _reason_category(reason: str, location: str) -> str:
     if location and location not in ("line", "row"):
         return "invalid " + re.sub(r"\[\d+\]", "[]", location)
     return reason.split(" (", 1)[0][:80]
-
-
-def _millis(at: datetime) -> int:
-    return round(at.timestamp() * 1000)
 
 
 class _Plan:
@@ -439,9 +434,9 @@ class Ingestor:
         on_reject: receives each rejected record and its outcome (e.g. the rejects file).
         writers: write transactions in flight at once. Validation of the next batch
             runs while they write; with 2, the server uses both cores. Concurrent
-            batches that touch the same identifiers may deadlock: the server detects
-            it and the driver retries the batch (every step of a batch is re-derived
-            from what the database answers, so a retry is exact).
+            batches may still deadlock: the server detects it and the batch is retried
+            (``GraphRepository.write_batch``; every step of a batch is re-derived from
+            what the database answers, so a retry is exact).
     """
 
     def __init__(

@@ -112,6 +112,12 @@ def from_epoch_ms(value: Any) -> datetime | None:
     return None
 
 
+def to_epoch_ms(value: datetime) -> int:
+    """An aware datetime as epoch milliseconds (the driver sends ints far faster than
+    date-times; queries rebuild them with ``datetime({epochMillis: ...})``)."""
+    return round(value.timestamp() * 1000)
+
+
 def row_of(record: neo4j.Record) -> Row:
     return {k: native(record[k]) for k in record.keys()}
 
