@@ -78,6 +78,9 @@ _TYPE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _SHOWN_TYPE_LENGTH = 40
 _GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 _WHITESPACE = re.compile(r"\s")
+# A phone written with digits, an optional leading "+" and the separators people type.
+_PLAIN_PHONE = re.compile(r"\+?[0-9][0-9 .-]*")
+_PHONE_SEPARATORS = re.compile(r"[ .-]")
 _DOMAIN_LABELS = re.compile(r"[^.]+(?:\.[^.]+)+")
 _CARD_SEPARATORS = re.compile(r"[\s-]")
 _CARD_TOKEN = re.compile(r"[A-Za-z0-9_:]+")
@@ -259,6 +262,7 @@ class Normaliser:
         # Raw values repeat (a customer's phone in every call): remember recent answers.
         self._cache = _Memo[tuple[str, str], Identifier](_CACHE_SIZE)
         self._verdicts = _Memo[tuple[str, str], Verdict](_CACHE_SIZE)
+        self._phones = _Memo[str, str](_CACHE_SIZE)  # bare digits -> E.164 (see _phone)
 
     @property
     def types(self) -> frozenset[str]:
@@ -372,6 +376,21 @@ class Normaliser:
         return f"{local}@{domain}"
 
     def _phone(self, type_: str, value: str) -> str:
+        # The same number comes written many ways ("06 12 34 56 78", "06.12.34.56.78"):
+        # phonenumbers drops these separators itself, so a value made of digits and
+        # them shares the answer of its bare digits. Only successes are kept, since a
+        # rejection's message carries a hint of the value as written.
+        bare = _PHONE_SEPARATORS.sub("", value) if _PLAIN_PHONE.fullmatch(value) else None
+        if bare is not None:
+            known = self._phones.get(bare)
+            if known is not None:
+                return known
+        e164 = self._parse_phone(type_, value)
+        if bare is not None:
+            self._phones.put(bare, e164)
+        return e164
+
+    def _parse_phone(self, type_: str, value: str) -> str:
         try:
             number = phonenumbers.parse(value, self._region)
         except phonenumbers.NumberParseException:

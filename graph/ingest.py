@@ -30,6 +30,8 @@ from itertools import combinations
 from pathlib import Path
 from typing import IO, Any, Literal
 
+import orjson
+
 from graph.clustering import identity_id_for
 from graph.errors import InputError, InvalidEvent
 from graph.events import PreparedEvent, prepare_event
@@ -130,11 +132,31 @@ def read_jsonl(stream: IO[str]) -> Iterator[RawRecord]:
         text = line.rstrip("\r\n")
         if not text.strip():
             continue
+        yield RawRecord(n, text, _decode(text))
+
+
+_LONG_DIGITS = re.compile(r"[0-9]{19}")
+
+
+def _decode(text: str) -> object:
+    """One JSON value, or the error that says why the text is not one.
+
+    orjson decodes about three times faster; what it refuses (NaN, lone surrogates,
+    nesting past 1,024) and any text holding 19 digits in a row (orjson turns integers
+    past 64 bits into floats) go to the standard module, so what is accepted, its
+    values and the error messages are the standard module's.
+    """
+    if not _LONG_DIGITS.search(text):  # orjson reads integers past 64 bits as floats
         try:
-            parsed: object = json.loads(text)
-        except json.JSONDecodeError as e:
-            parsed = InvalidEvent(f"not valid JSON ({e.msg} at column {e.colno})")
-        yield RawRecord(n, text, parsed)
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        return InvalidEvent(f"not valid JSON ({e.msg} at column {e.colno})")
+    except RecursionError:
+        return InvalidEvent("not valid JSON (nested too deeply)")
 
 
 _CSV_FIXED = ("event_id", "timestamp", "source", "channel", "type")
@@ -253,9 +275,8 @@ def _batch_rows(events: list[PreparedEvent]) -> _BatchRows:
     """Pre-aggregate what ``events`` saw, identifiers and links sorted to take locks in
     one order."""
     idents: dict[Key, list[Any]] = {}  # key -> [first, last, count, blocked]
-    links: dict[tuple[Key, Key], list[Any]] = {}  # -> [count, first, last, channels, sources]
-    seen: list[tuple[int, Key, str | None]] = []  # role None: subject, stored as no property
-    referred: list[tuple[Key, Key, int, PreparedEvent]] = []
+    # Per event: its time, its subjects' keys (sorted), its blocked and referrer keys.
+    seen: list[tuple[int, list[Key], list[Key], list[Key]]] = []
 
     def touch(key: Key, at: int, blocked: bool, count: int) -> None:
         row = idents.get(key)
@@ -268,22 +289,34 @@ def _batch_rows(events: list[PreparedEvent]) -> _BatchRows:
                 row[1] = at
             row[2] += count
 
-    for n, ev in enumerate(events):
+    for ev in events:
         at = to_epoch_ms(ev.timestamp)
-        subjects = sorted({_key(i) for i in ev.identifiers})
+        subjects = sorted({(i.type, i.value) for i in ev.identifiers})
+        blocked = [(i.type, i.value) for i in ev.blocked]
+        referrers = [(i.type, i.value) for i in ev.referrers]
         for key in subjects:
             touch(key, at, False, 1)
-            seen.append((n, key, None))
-        for i in ev.blocked:
-            key = _key(i)
+        for key in blocked:
             touch(key, at, True, 1)
-            seen.append((n, key, None))
-        for i in ev.referrers:
-            key = _key(i)
+        for key in referrers:
             touch(key, at, False, 0)
-            seen.append((n, key, "referrer"))
-            referred += [(key, s, at, ev) for s in subjects]
-        for pair in combinations(subjects, 2):
+        seen.append((at, subjects, blocked, referrers))
+    keys = sorted(idents)
+    pos = {key: k for k, key in enumerate(keys)}
+    # Links keyed by identifier positions: positions follow key order, so a pair of
+    # sorted subjects is already (smaller, larger), and sorting ints is cheap.
+    links: dict[tuple[int, int], list[Any]] = {}  # -> [count, first, last, channels, sources]
+    observations: list[list[Any]] = []  # role None: subject, stored as no property
+    referrals: list[list[Any]] = []
+    for n, (ev, (at, subjects, blocked, referrers)) in enumerate(zip(events, seen, strict=True)):
+        places = [pos[key] for key in subjects]
+        observations += [[n, k, None] for k in places]
+        observations += [[n, pos[key], None] for key in blocked]
+        for key in referrers:
+            r = pos[key]
+            observations.append([n, r, "referrer"])
+            referrals += [[r, s, at, ev.source, ev.event_id] for s in places]
+        for pair in combinations(places, 2):
             link = links.get(pair)
             if link is None:
                 links[pair] = [1, at, at, [ev.channel], [ev.source]]
@@ -297,8 +330,6 @@ def _batch_rows(events: list[PreparedEvent]) -> _BatchRows:
                     link[3].append(ev.channel)
                 if ev.source not in link[4]:
                     link[4].append(ev.source)
-    keys = sorted(idents)
-    pos = {key: k for k, key in enumerate(keys)}
     # Rows are lists, in the order `ingest/write_batch` documents: without a map's keys
     # they pack and unpack in about half the time.
     return _BatchRows(
@@ -316,11 +347,9 @@ def _batch_rows(events: list[PreparedEvent]) -> _BatchRows:
                 for e in events
             ),
             "identifiers": _Rows([*key, *idents[key]] for key in keys),
-            "observations": _Rows([n, pos[key], role] for n, key, role in seen),
-            "links": _Rows([pos[a], pos[b], *links[(a, b)]] for a, b in sorted(links)),
-            "referrals": _Rows(
-                [pos[r], pos[s], at, ev.source, ev.event_id] for r, s, at, ev in referred
-            ),
+            "observations": _Rows(observations),
+            "links": _Rows([a, b, *links[(a, b)]] for a, b in sorted(links)),
+            "referrals": _Rows(referrals),
         },
     )
 

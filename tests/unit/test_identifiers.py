@@ -603,3 +603,52 @@ def test_memo_keeps_values_asked_for_often_and_stays_bounded() -> None:
         assert memo.get("hot") == 1
     assert memo.get("once-0") is None
     assert len(memo._new) + len(memo._old) <= 2 * 3
+
+
+_PHONE_DIGITS = st.sampled_from(
+    [
+        "0612345678",
+        "+33612345678",
+        "0033612345678",
+        "0758617210",
+        "+442079460958",
+        "020 7946 0958",
+        "12",
+        "0600000001",
+        "+1650253",
+    ]
+)
+
+
+@settings(deadline=None)
+@given(
+    digits=st.one_of(_PHONE_DIGITS, st.from_regex(r"\+?[0-9]{1,16}", fullmatch=True)),
+    cuts=st.lists(
+        st.tuples(st.integers(0, 20), st.sampled_from([" ", ".", "-", "  "])), max_size=6
+    ),
+)
+def test_phone_written_with_separators_shares_the_answer_of_its_digits(
+    digits: str, cuts: list[tuple[int, str]]
+) -> None:
+    """The phone memo keys plain values by their bare digits: that must change no answer."""
+    written = digits
+    for at, sep in cuts:
+        at = min(at, len(written))
+        if at == 0 and written.startswith("+"):
+            continue
+        written = written[:at] + sep + written[at:]
+    written = written.strip(" .-") or digits
+    memoised = Normaliser()
+
+    def fresh(value: str) -> str:
+        try:
+            return Normaliser()._parse_phone("phone", value)
+        except InvalidIdentifier:
+            return "rejected"
+
+    for value in (digits, written):  # the second may hit the first's memo entry
+        try:
+            got = memoised.normalise("phone", value).value
+        except InvalidIdentifier:
+            got = "rejected"
+        assert got == fresh(value)

@@ -75,3 +75,41 @@ def test_jsonl_keeps_bad_lines_with_their_number() -> None:
     assert [r.line for r in records] == [1, 3]
     assert isinstance(records[1].parsed, InvalidEvent)
     assert records[1].text == "{oops"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"amount": 123456789012345678901234567890}',  # orjson would give a float
+        '{"amount": -98765432109876543210}',
+        '{"amount": 18446744073709551616}',  # 2**64
+        '{"rating": NaN, "score": Infinity}',  # accepted by the standard module
+        '{"note": "\\ud800"}',  # a lone surrogate
+        '{"a": 1, "a": 2}',  # the last key wins
+        '{"x": 1.0000000000000002, "y": 1e308, "z": -0.0}',
+        '{"nested": ' + "[" * 500 + "]" * 500 + "}",
+        '"just a string"',
+    ],
+)
+def test_jsonl_values_are_those_of_the_standard_module(text: str) -> None:
+    (record,) = read_jsonl(io.StringIO(text + "\n"))
+    expected = json.loads(text)
+    assert repr(record.parsed) == repr(expected)
+    assert type(record.parsed) is type(expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"a": 1', '{"a": 01}', "{'a': 1}", '{"a": 1} x', "[" * 100_000],
+)
+def test_jsonl_bad_lines_get_the_standard_reason(text: str) -> None:
+    (record,) = read_jsonl(io.StringIO(text + "\n"))
+    assert isinstance(record.parsed, InvalidEvent)
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as e:
+        assert str(record.parsed) == f"not valid JSON ({e.msg} at column {e.colno})"
+    except RecursionError:
+        assert str(record.parsed) == "not valid JSON (nested too deeply)"
+    else:
+        raise AssertionError("the standard module accepts it")
