@@ -8,6 +8,10 @@ Usage (from the repository root)::
 
     .venv/bin/python bench/ingest_bench.py [--events 200000] [--repeat 3] [--writers N] [--json]
 
+A third figure, the ingest's writes alone, times the very batches an ingest writes,
+built beforehand, so that nothing else runs while the server writes: what the graph
+model costs the server, apart from reading, validation and aggregation.
+
 Besides the rates it prints where an ingest's time goes, per 1,000 events: wall clock,
 CPU of this process (reading, validation, rows, the driver) and, for the throw-away
 local server, CPU of Neo4j. The machine may be shared: compare the ratio to the floor
@@ -30,6 +34,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +182,44 @@ def run_ingest(
     return summary.read / elapsed, summary.as_dict()
 
 
+class _CollectingRepository:
+    """Keeps each batch plan instead of writing it (for the writes-only run)."""
+
+    def __init__(self) -> None:
+        self.plans: list[Any] = []
+        self._lock = threading.Lock()
+
+    def write_batch(self, plan: Any) -> list[int]:
+        with self._lock:
+            self.plans.append(plan)
+        return list(range(len(plan.event_keys())))
+
+
+def build_plans(settings: Settings, path: Path, batch: int, writers: int) -> list[Any]:
+    """The batches an ingest of ``path`` writes, validated and aggregated in advance."""
+    collector = _CollectingRepository()
+    Ingestor(collector, settings.normaliser(), batch, writers=writers).ingest(read_path(path))  # type: ignore[arg-type]
+    return collector.plans
+
+
+def run_writes_only(repo: GraphRepository, plans: list[Any], events: int, writers: int) -> float:
+    """Events/s (input lines, as the ingest rate counts them) of the ingest's own writes
+    with nothing else to do: the same batches as an ingest, built beforehand, with
+    ``writers`` transactions in flight. Its gap to the
+    ingest rate is what reading, validation and aggregation cost while the server
+    writes; its gap to the floor is what the graph model costs the server."""
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=writers) as pool:
+        in_flight: deque[Future[list[int]]] = deque()
+        for plan in plans:
+            if len(in_flight) >= writers:
+                in_flight.popleft().result()
+            in_flight.append(pool.submit(repo.write_batch, plan))
+        for future in in_flight:
+            future.result()
+    return events / (time.perf_counter() - started)
+
+
 def resolvable_ms(settings: Settings, events: int = 10) -> list[float]:
     """For each of ``events`` new events, one at a time: how long after its
     ``POST /v1/events`` returned the API first resolved its phone (inf: not in 5 s)."""
@@ -235,6 +279,8 @@ def main() -> None:
         floor_rates: list[float] = []
         ingest_rates: list[float] = []
         rerun_rates: list[float] = []
+        writes_rates: list[float] = []
+        plans = build_plans(settings, path, args.batch_size, args.writers)
         cpu: dict[str, list[float]] = {}
         server_pid = local.running_pid() if local else None
         memory = ServerMemory(server_pid)
@@ -252,11 +298,20 @@ def main() -> None:
             first_summary = first_summary or summary
             log(f"run {n + 1}/{args.repeat}: re-ingest (all duplicates)")
             rerun_rates.append(run_ingest(repo, settings, path, args.batch_size, args.writers)[0])
+            wipe(repo)
+            log(f"run {n + 1}/{args.repeat}: the ingest's writes alone (batches built beforehand)")
+            server_before = process_cpu_s(server_pid)
+            writes_rates.append(run_writes_only(repo, plans, summary["lines_read"], args.writers))
+            server_after = process_cpu_s(server_pid)
+            if server_before is not None and server_after is not None:
+                cpu.setdefault("writes_only_neo4j_cpu_ms_per_1k_events", []).append(
+                    (server_after - server_before) * 1e6 / summary["lines_read"]
+                )
             ratio = floor_rates[-1] / ingest_rates[-1]
             log(
                 f"run {n + 1}/{args.repeat}: floor {floor_rates[-1]:,.0f}/s, ingest "
                 f"{ingest_rates[-1]:,.0f}/s (floor/ingest {ratio:.2f}), "
-                f"re-ingest {rerun_rates[-1]:,.0f}/s"
+                f"re-ingest {rerun_rates[-1]:,.0f}/s, writes alone {writes_rates[-1]:,.0f}/s"
             )
         try:
             fresh_ms = resolvable_ms(settings)
@@ -275,6 +330,9 @@ def main() -> None:
             "median_ingest_events_per_s": round(statistics.median(ingest_rates)),
             "median_floor_events_per_s": round(statistics.median(floor_rates)),
             "median_reingest_events_per_s": round(statistics.median(rerun_rates)),
+            # The ingest's batches written with nothing else running (see run_writes_only).
+            "writes_only_events_per_s": [round(r) for r in writes_rates],
+            "median_writes_only_events_per_s": round(statistics.median(writes_rates)),
             "floor_over_ingest": round(
                 statistics.median(floor_rates) / statistics.median(ingest_rates), 2
             ),
