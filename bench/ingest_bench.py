@@ -280,7 +280,6 @@ def main() -> None:
         ingest_rates: list[float] = []
         rerun_rates: list[float] = []
         writes_rates: list[float] = []
-        plans = build_plans(settings, path, args.batch_size, args.writers)
         cpu: dict[str, list[float]] = {}
         server_pid = local.running_pid() if local else None
         memory = ServerMemory(server_pid)
@@ -298,21 +297,29 @@ def main() -> None:
             first_summary = first_summary or summary
             log(f"run {n + 1}/{args.repeat}: re-ingest (all duplicates)")
             rerun_rates.append(run_ingest(repo, settings, path, args.batch_size, args.writers)[0])
-            wipe(repo)
-            log(f"run {n + 1}/{args.repeat}: the ingest's writes alone (batches built beforehand)")
-            server_before = process_cpu_s(server_pid)
-            writes_rates.append(run_writes_only(repo, plans, summary["lines_read"], args.writers))
-            server_after = process_cpu_s(server_pid)
-            if server_before is not None and server_after is not None:
-                cpu.setdefault("writes_only_neo4j_cpu_ms_per_1k_events", []).append(
-                    (server_after - server_before) * 1e6 / summary["lines_read"]
-                )
             ratio = floor_rates[-1] / ingest_rates[-1]
             log(
                 f"run {n + 1}/{args.repeat}: floor {floor_rates[-1]:,.0f}/s, ingest "
                 f"{ingest_rates[-1]:,.0f}/s (floor/ingest {ratio:.2f}), "
-                f"re-ingest {rerun_rates[-1]:,.0f}/s, writes alone {writes_rates[-1]:,.0f}/s"
+                f"re-ingest {rerun_rates[-1]:,.0f}/s"
             )
+        # The ingests' peak memory, before the batches of the writes-only runs are held.
+        python_peak_rss = round(peak_rss_mib())
+        plans = build_plans(settings, path, args.batch_size, args.writers)
+        accepted = first_summary["accepted"]
+        for n in range(args.repeat):
+            wipe(repo)
+            log(f"run {n + 1}/{args.repeat}: the ingest's writes alone (batches built beforehand)")
+            server_before = process_cpu_s(server_pid)
+            writes_rates.append(run_writes_only(repo, plans, args.events, args.writers))
+            server_after = process_cpu_s(server_pid)
+            if server_before is not None and server_after is not None:
+                cpu.setdefault("writes_only_neo4j_cpu_ms_per_1k_events", []).append(
+                    (server_after - server_before) * 1e6 / args.events
+                )
+            log(f"run {n + 1}/{args.repeat}: writes alone {writes_rates[-1]:,.0f}/s")
+        if repo.counts().get("events") != accepted:
+            log("writes-only run: event count differs from the ingest's")
         try:
             fresh_ms = resolvable_ms(settings)
         except Exception as e:  # the figures above stand even if the API cannot start
@@ -339,7 +346,7 @@ def main() -> None:
             # Where the time goes, per 1,000 events of the first-ingest runs (medians):
             # wall clock, and CPU used by this process and by the server (local only).
             **{k: round(statistics.median(v)) for k, v in cpu.items()},
-            "python_peak_rss_mib": round(peak_rss_mib()),
+            "python_peak_rss_mib": python_peak_rss,
             "neo4j_peak_pss_mib": memory.peak_mib(),
             "first_run_summary": {
                 k: first_summary[k] for k in ("lines_read", "accepted", "duplicates", "rejected")

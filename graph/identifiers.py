@@ -78,8 +78,9 @@ _TYPE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _SHOWN_TYPE_LENGTH = 40
 _GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 _WHITESPACE = re.compile(r"\s")
-# A phone written with digits, an optional leading "+" and the separators people type.
-_PLAIN_PHONE = re.compile(r"\+?[0-9][0-9 .-]*")
+# A phone written with digits, an optional leading "+" and, between digits, the
+# separators people type.
+_PLAIN_PHONE = re.compile(r"\+?[0-9](?:[0-9 .-]*[0-9])?")
 _PHONE_SEPARATORS = re.compile(r"[ .-]")
 _DOMAIN_LABELS = re.compile(r"[^.]+(?:\.[^.]+)+")
 _CARD_SEPARATORS = re.compile(r"[\s-]")
