@@ -205,9 +205,9 @@ def build_plans(settings: Settings, path: Path, batch: int, writers: int) -> lis
 def run_writes_only(repo: GraphRepository, plans: list[Any], events: int, writers: int) -> float:
     """Events/s (input lines, as the ingest rate counts them) of the ingest's own writes
     with nothing else to do: the same batches as an ingest, built beforehand, with
-    ``writers`` transactions in flight. Its gap to the
-    ingest rate is what reading, validation and aggregation cost while the server
-    writes; its gap to the floor is what the graph model costs the server."""
+    ``writers`` transactions in flight. Its gap to the ingest rate is what reading,
+    validation and aggregation cost while the server writes; its gap to the floor is
+    what the graph model costs the server."""
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=writers) as pool:
         in_flight: deque[Future[list[int]]] = deque()

@@ -146,7 +146,7 @@ def _decode(text: str) -> object:
     past 64 bits into floats) go to the standard module, so what is accepted, its
     values and the error messages are the standard module's.
     """
-    if not _LONG_DIGITS.search(text):  # orjson reads integers past 64 bits as floats
+    if not _LONG_DIGITS.search(text):
         try:
             return orjson.loads(text)
         except orjson.JSONDecodeError:
@@ -291,9 +291,9 @@ def _batch_rows(events: list[PreparedEvent]) -> _BatchRows:
 
     for ev in events:
         at = to_epoch_ms(ev.timestamp)
-        subjects = sorted({(i.type, i.value) for i in ev.identifiers})
-        blocked = [(i.type, i.value) for i in ev.blocked]
-        referrers = [(i.type, i.value) for i in ev.referrers]
+        subjects = sorted({_key(i) for i in ev.identifiers})
+        blocked = [_key(i) for i in ev.blocked]
+        referrers = [_key(i) for i in ev.referrers]
         for key in subjects:
             touch(key, at, False, 1)
         for key in blocked:
