@@ -33,15 +33,15 @@ from api.schemas import (
     ResolveResponse,
 )
 from api.ui import mount_ui
+from graph.access.keys import KeyTable, Role, load_keys
 from graph.errors import DatabaseUnavailable
-from graph.identifiers import Normaliser
-from graph.ingest import Ingestor, RawRecord
-from graph.keys import KeyTable, Role, load_keys
-from graph.profiles import MergedIdentity, RetiredIdentity, identity_profile
-from graph.repository import GraphRepository, connect
-from graph.resolve import IdentityResolver, ResolveContext
-from graph.scheduler import ClusterJob
+from graph.identity.profiles import MergedIdentity, RetiredIdentity, identity_profile
+from graph.identity.resolve import IdentityResolver, ResolveContext
+from graph.identity.scheduler import ClusterJob
+from graph.ingest.pipeline import Ingestor, RawRecord
+from graph.model.identifiers import Normaliser
 from graph.settings import Settings, get_settings
+from graph.store.repository import GraphRepository, connect
 
 __all__ = ["create_app"]
 
@@ -59,7 +59,7 @@ def _announce_auth(keys: KeyTable | None) -> None:
         log.warning(
             "AUTHENTICATION IS OFF: no API key is configured, so every caller is admin. "
             "Fine on 127.0.0.1 for a demo; anywhere else set IDGRAPH_API_KEYS or "
-            "IDGRAPH_API_KEYS_FILE (python -m graph.keys ROLE makes a key)."
+            "IDGRAPH_API_KEYS_FILE (python -m graph.access.keys ROLE makes a key)."
         )
     else:
         log.info("API keys: %d configured", len(keys))

@@ -1,7 +1,7 @@
 """Who is calling: API keys in request headers, and the role each route needs.
 
 A key is sent as ``Authorization: Bearer <key>`` or ``X-API-Key: <key>`` (the first
-wins when both are sent). The app's :class:`~graph.keys.KeyTable` (built from the
+wins when both are sent). The app's :class:`~graph.access.keys.KeyTable` (built from the
 settings by ``create_app``) says which key it is; routes ask for a role with one
 dependency::
 
@@ -33,7 +33,7 @@ from fastapi.security import APIKeyHeader, HTTPBearer
 
 from api.errors import NotAllowed, NotAuthenticated
 from api.schemas import ErrorResponse
-from graph.keys import KeyTable, Role, ShowValue, show_for
+from graph.access.keys import KeyTable, Role, ShowValue, show_for
 
 __all__ = [
     "AUTH_RESPONSES",

@@ -10,7 +10,7 @@ from fastapi import Path, Request
 from fastapi.responses import JSONResponse
 
 from api.schemas import ErrorResponse, MergedIdentityResponse, RetiredIdentityResponse
-from graph.profiles import IDENTITY_ID_PATTERN, MergedIdentity, RetiredIdentity
+from graph.identity.profiles import IDENTITY_ID_PATTERN, MergedIdentity, RetiredIdentity
 
 __all__ = ["ERROR_RESPONSES", "IDENTITY_RESPONSES", "IdentityIdPath", "moved"]
 

@@ -5,7 +5,7 @@
     app.include_router(cypher_routes.router, dependencies=[Depends(require_role(Role.ANALYST))])
 
 Everything that matters (the library, parameter typing, the read-only gate, limits,
-JSON-safe values) is :mod:`graph.analyst`; errors are the core's, mapped to HTTP by
+JSON-safe values) is :mod:`graph.analyst.runner`; errors are the core's, mapped to HTTP by
 :mod:`api.errors` (a refused, invalid or timed-out query is 422, Neo4j down is 503).
 """
 
@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from api.auth import AUTH_RESPONSES
 from api.common import ERROR_RESPONSES
 from api.deps import RepoDep
-from graph.analyst import (
+from graph.analyst.runner import (
     DEFAULT_LIMIT,
     DEFAULT_TIMEOUT_S,
     MAX_LIMIT,

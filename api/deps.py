@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from graph.identifiers import Normaliser
-from graph.repository import GraphRepository
+from graph.model.identifiers import Normaliser
 from graph.settings import Settings
+from graph.store.repository import GraphRepository
 
 
 # Async on purpose, like api/auth.py's: a sync dependency costs a trip to the thread pool.

@@ -27,7 +27,7 @@ from graph.errors import (
     InputError,
     NotFound,
 )
-from graph.profiles import MergeChainBroken
+from graph.identity.profiles import MergeChainBroken
 
 log = logging.getLogger("idgraph.api")
 

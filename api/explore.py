@@ -1,7 +1,7 @@
 """Graph exploration endpoints (role ``investigator``): neighbourhood, path, export.
 
 ``router`` is included by the app. The bounds (hops, nodes, neighbours per node,
-time-out) and the JSON shape are those of :mod:`graph.explore`; errors are the core's,
+time-out) and the JSON shape are those of :mod:`graph.explore.queries`; errors are the core's,
 mapped to HTTP by :mod:`api.errors`.
 """
 
@@ -20,7 +20,7 @@ from api.common import ERROR_RESPONSES
 from api.deps import NormaliserDep, RepoDep
 from api.schemas import DateTimeText, ErrorResponse
 from graph.errors import InputError
-from graph.explore import (
+from graph.explore.queries import (
     DEFAULT_HOPS,
     DEFAULT_LIMIT,
     DEFAULT_PATH_HOPS,
@@ -34,7 +34,7 @@ from graph.explore import (
     shortest_path,
     to_graphml,
 )
-from graph.profiles import IDENTITY_ID_PATTERN
+from graph.identity.profiles import IDENTITY_ID_PATTERN
 
 __all__ = ["GraphResponse", "PathResponse", "router"]
 

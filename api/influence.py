@@ -1,7 +1,7 @@
 """Influence endpoints: who brought whom, along referrals lifted to identities.
 
 ``router`` is included by the app (``app.include_router(influence.router)``). The
-semantics (the time-respecting rule, the rankings) are those of :mod:`graph.influence`;
+semantics (the time-respecting rule, the rankings) are those of :mod:`graph.influence.queries`;
 errors are the core's, mapped to HTTP by :mod:`api.errors`.
 """
 
@@ -18,7 +18,8 @@ from pydantic import BaseModel, Field
 from api.common import ERROR_RESPONSES, IDENTITY_RESPONSES, IdentityIdPath, moved
 from api.deps import RepoDep
 from api.schemas import DateTimeText
-from graph.influence import (
+from graph.identity.profiles import MergedIdentity, RetiredIdentity
+from graph.influence.queries import (
     DEFAULT_LIMIT,
     DEFAULT_MAX_DEPTH,
     MAX_DEPTH,
@@ -28,7 +29,6 @@ from graph.influence import (
     influencers,
     top_influencers,
 )
-from graph.profiles import MergedIdentity, RetiredIdentity
 
 __all__ = [
     "CascadeNodeOut",

@@ -1,7 +1,7 @@
 """Fraud rings endpoints (role investigator): the ranked list and one ring in full.
 
 ``router`` is included by the app. What a ring is and how it is scored is
-:mod:`graph.fraud`'s; rings are written by ``idgraph detect`` (and after each
+:mod:`graph.fraud.detect`'s; rings are written by ``idgraph detect`` (and after each
 clustering run), these routes only read them.
 """
 
@@ -18,7 +18,7 @@ from api.auth import AUTH_RESPONSES, InvestigatorDep
 from api.common import ERROR_RESPONSES
 from api.deps import RepoDep
 from api.schemas import DateTimeText, ErrorResponse
-from graph.fraud import get_ring, list_rings
+from graph.fraud.detect import get_ring, list_rings
 
 __all__ = ["RingDetailResponse", "RingListResponse", "router"]
 

@@ -8,8 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
-from graph.events import EventIn, IdentifierIn  # noqa: F401  (EventIn: documented format)
-from graph.resolve import FlagName
+from graph.identity.resolve import FlagName
+from graph.model.events import EventIn, IdentifierIn  # noqa: F401  (EventIn: documented format)
 
 MAX_RESOLVE_IDENTIFIERS = 50
 MAX_EVENTS_PER_REQUEST = 5000

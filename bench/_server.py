@@ -11,9 +11,9 @@ import socket
 import sys
 from pathlib import Path
 
-from graph.localdb import LocalNeo4j
-from graph.repository import GraphRepository
+from graph.localdb.server import LocalNeo4j
 from graph.settings import Settings
+from graph.store.repository import GraphRepository
 
 
 def log(msg: str) -> None:

@@ -7,11 +7,11 @@ world's ground truth next to naive connected components over the same links. Per
 world it prints B-cubed precision, recall and F1, the number of over-merged
 identities and their share of the identities, the identities mixing two people's
 identifiers at all, those fusing fraud-ring members, and the share of truly shared
-identifiers kept out of every identity (see :mod:`graph.evaluate`), the calibration
+identifiers kept out of every identity (see :mod:`graph.lab.evaluate`), the calibration
 table of membership
 confidences (per bin: identifiers, mean confidence, share right) and the expected
 calibration error, ECE = sum over bins of count / N * abs(mean confidence - accuracy).
-After clustering it runs fraud detection (:func:`graph.fraud.detect`) and prints,
+After clustering it runs fraud detection (:func:`graph.fraud.detect.detect`) and prints,
 per world, the recall and precision of ``ring_member`` flags against the planted
 synthetic identities and of ``bot_suspected`` flags against the planted bots.
 
@@ -46,14 +46,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._server import log, require_empty, start_server  # noqa: E402
-from graph.clustering import choose_backend, cluster  # noqa: E402
-from graph.evaluate import CalibrationBin, calibration, evaluate, load_truth, predictions  # noqa: E402
-from graph.fraud import detect, flagged_identities  # noqa: E402
-from graph.ingest import Ingestor, read_path  # noqa: E402
-from graph.localdb import LocalNeo4j  # noqa: E402
-from graph.repository import GraphRepository, connect  # noqa: E402
+from graph.fraud.detect import detect, flagged_identities  # noqa: E402
+from graph.identity.clustering import choose_backend, cluster  # noqa: E402
+from graph.ingest.pipeline import Ingestor, read_path  # noqa: E402
+from graph.lab.evaluate import CalibrationBin, calibration, evaluate, load_truth, predictions  # noqa: E402
+from graph.lab.simulate import WorldConfig, simulate, write_world  # noqa: E402
+from graph.localdb.server import LocalNeo4j  # noqa: E402
 from graph.settings import Settings  # noqa: E402
-from graph.simulate import WorldConfig, simulate, write_world  # noqa: E402
+from graph.store.repository import GraphRepository, connect  # noqa: E402
 
 #: name -> how the world differs from the realistic default.
 WORLDS: dict[str, WorldConfig] = {

@@ -44,11 +44,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from neo4j import Driver, ManagedTransaction  # noqa: E402
 
 from bench._server import log, require_empty, start_server  # noqa: E402
-from graph.ingest import Ingestor, read_path  # noqa: E402
-from graph.localdb import LocalNeo4j  # noqa: E402
-from graph.repository import GraphRepository, connect  # noqa: E402
+from graph.ingest.pipeline import Ingestor, read_path  # noqa: E402
+from graph.lab.simulate import simulate, write_world  # noqa: E402
+from graph.localdb.server import LocalNeo4j  # noqa: E402
 from graph.settings import Settings  # noqa: E402
-from graph.simulate import simulate, write_world  # noqa: E402
+from graph.store.repository import GraphRepository, connect  # noqa: E402
 
 # The benchmark's floor, not product code: the plainest write Bolt allows.
 FLOOR = "UNWIND $rows AS row CREATE (e:BenchFloor) SET e = row"

@@ -12,7 +12,7 @@ senders, so queueing shows in the latencies) and records every latency:
 - ``floor``: the same identifier looked up with the Neo4j driver directly (the
   lookup query and the identity's members in one read transaction), at the same rate:
   what the database and Bolt cost before any API. (The API's resolve does this lookup,
-  the members and more in one statement: ``cypher/resolve/resolve.cypher``.)
+  the members and more in one statement: ``cypher/identity/resolve/resolve.cypher``.)
 
 Besides latencies it prints the CPU time the API's processes spent per answer, a
 figure that load from elsewhere on the machine changes much less.
@@ -53,12 +53,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._server import free_port, log, require_empty, start_server  # noqa: E402
-from graph import cypher  # noqa: E402
-from graph.clustering import choose_backend, cluster  # noqa: E402
-from graph.ingest import Ingestor, read_path  # noqa: E402
-from graph.localdb import LocalNeo4j  # noqa: E402
-from graph.repository import GraphRepository, connect  # noqa: E402
-from graph.simulate import WorldConfig, simulate, write_world  # noqa: E402
+from graph.identity.clustering import choose_backend, cluster  # noqa: E402
+from graph.ingest.pipeline import Ingestor, read_path  # noqa: E402
+from graph.lab.simulate import WorldConfig, simulate, write_world  # noqa: E402
+from graph.localdb.server import LocalNeo4j  # noqa: E402
+from graph.store import catalog  # noqa: E402
+from graph.store.repository import GraphRepository, connect  # noqa: E402
 
 
 def run_at_rate(
@@ -247,8 +247,8 @@ def main() -> None:
                 raise RuntimeError(response.status)
 
         normaliser = settings.normaliser()
-        lookup = cypher.query("resolve/lookup_identifiers")
-        members = cypher.query("identity/members")
+        lookup = catalog.query("identity/resolve/lookup_identifiers")
+        members = catalog.query("identity/profile/members")
 
         def call_driver(n: int) -> None:
             ident = normaliser.normalise("phone", raw[n % len(raw)])

@@ -1,4 +1,4 @@
 """Every Cypher text idgraph runs, one query per ``.cypher`` file (package data).
 
-Loaded by :mod:`graph.cypher`; see README.md beside this file for the graph model.
+Loaded by :mod:`graph.store.catalog`; see README.md beside this file for the graph model.
 """

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph.errors import ConfigurationError
-from graph.identifiers import DEFAULT_BLOCKLIST, CustomType, NormalisationConfig, Normaliser
+from graph.model.identifiers import DEFAULT_BLOCKLIST, CustomType, NormalisationConfig, Normaliser
 
 __all__ = ["IdentifierTypeSpec", "Settings", "get_settings"]
 
@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
     api_keys: SecretStr | None = None
-    """API keys in clear, comma-separated ``key=role`` pairs (see ``graph.keys``)."""
+    """API keys in clear, comma-separated ``key=role`` pairs (see ``graph.access.keys``)."""
     api_keys_file: Path | None = None
     """A file of hashed API keys, ``<hash>  <role>  [<name>]`` per line. With neither
     this nor ``api_keys``, the API runs without authentication (local use only)."""

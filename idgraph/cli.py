@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from graph.analyst import (
+from graph.analyst.runner import (
     QueryResult,
     get_query,
     library,
@@ -28,13 +28,13 @@ from graph.analyst import (
     run_adhoc,
     run_named,
 )
-from graph.clustering import choose_backend, cluster
 from graph.errors import ConfigurationError, IdgraphError, ResetRefused
-from graph.ingest import Ingestor, IngestSummary, RejectsFile, read_path
-from graph.localdb import LocalNeo4j
-from graph.repository import GraphRepository, connect
+from graph.identity.clustering import choose_backend, cluster
+from graph.ingest.pipeline import Ingestor, IngestSummary, RejectsFile, read_path
+from graph.lab.simulate import World, WorldConfig, simulate, write_world
+from graph.localdb.server import LocalNeo4j
 from graph.settings import Settings, get_settings
-from graph.simulate import World, WorldConfig, simulate, write_world
+from graph.store.repository import GraphRepository, connect
 
 app = typer.Typer(
     help="idgraph: an identity graph on Neo4j.",
@@ -240,7 +240,7 @@ def cluster_cmd(
     ] = True,
 ) -> None:
     """Recompute identities from the co-occurrence graph; prints a JSON summary."""
-    from graph.fraud import detect as detect_fraud
+    from graph.fraud.detect import detect as detect_fraud
 
     settings = get_settings()
     with _repo(settings) as repo:
@@ -262,10 +262,10 @@ def detect_cmd(
 ) -> None:
     """Detect fraud rings and bots in the clustered graph; prints a JSON summary.
 
-    Replaces the previous detection's rings and risk scores (see graph/fraud.py for
+    Replaces the previous detection's rings and risk scores (see graph/fraud/detect.py for
     the signals, weights and thresholds).
     """
-    from graph.fraud import detect as detect_fraud
+    from graph.fraud.detect import detect as detect_fraud
 
     settings = get_settings()
     with _repo(settings) as repo:
@@ -285,8 +285,8 @@ def evaluate_cmd(
     confidences are calibrated, and the recall and precision of fraud-ring and bot
     flags against the planted ones (run idgraph detect first).
     """
-    from graph.evaluate import calibration, evaluate, format_report, load_truth, predictions
-    from graph.fraud import flagged_identities
+    from graph.fraud.detect import flagged_identities
+    from graph.lab.evaluate import calibration, evaluate, format_report, load_truth, predictions
 
     truth = load_truth(truth_path)
     with _repo(get_settings()) as repo:
@@ -525,7 +525,7 @@ def serve(
     import uvicorn
 
     from api.app import create_app
-    from graph.scheduler import ClusterJob
+    from graph.identity.scheduler import ClusterJob
 
     settings = get_settings()
     host, port = host or settings.api_host, port or settings.api_port
@@ -643,7 +643,7 @@ def demo(
     with _repo(settings) as repo:
         result = cluster(repo, choose_backend(repo, settings.cluster_backend))
         err.print("cluster: " + json.dumps(result.as_dict()))
-        from graph.fraud import detect as detect_fraud
+        from graph.fraud.detect import detect as detect_fraud
 
         found = detect_fraud(repo, backend=settings.cluster_backend)
     err.print("detect: " + json.dumps(found.as_dict()))

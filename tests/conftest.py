@@ -23,9 +23,9 @@ from pathlib import Path
 import pytest
 from neo4j import Driver
 
-from graph.localdb import LocalNeo4j
-from graph.repository import GraphRepository, connect
+from graph.localdb.server import LocalNeo4j
 from graph.settings import Settings
+from graph.store.repository import GraphRepository, connect
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ def settings(neo4j_server: Server) -> Settings:
             "batch_size": 500,
             "cluster_interval": 0,  # tests cluster when they mean to; one test turns it on
             # No API key, whatever the environment says: authentication off (tests that
-            # need keys add them, see tests/integration/test_auth.py).
+            # need keys add them, see tests/integration/api/test_auth.py).
             "api_keys": None,
             "api_keys_file": None,
         }

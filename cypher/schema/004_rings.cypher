@@ -1,4 +1,4 @@
-// Migration 004: fraud rings (graph.fraud). One node per ring, keyed by its public id,
+// Migration 004: fraud rings (graph.fraud.detect). One node per ring, keyed by its public id,
 // and the identities' ring and risk properties found without scanning.
 
 // One node per ring: ring_<16 hex>, derived from its members.

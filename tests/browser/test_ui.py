@@ -28,13 +28,13 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from api.ui import UI_DIR
-from graph.clustering import NetworkxBackend, cluster
-from graph.explore import identifier_node_id, identity_node_id
-from graph.identifiers import Normaliser
-from graph.ingest import Ingestor, RawRecord
-from graph.repository import GraphRepository
+from graph.explore.queries import identifier_node_id, identity_node_id
+from graph.identity.clustering import NetworkxBackend, cluster
+from graph.ingest.pipeline import Ingestor, RawRecord
+from graph.lab.simulate import WorldConfig, simulate
+from graph.model.identifiers import Normaliser
 from graph.settings import Settings
-from graph.simulate import WorldConfig, simulate
+from graph.store.repository import GraphRepository
 from tests.conftest import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
@@ -63,7 +63,7 @@ if not CHROMIUM.exists():
 
 def _detect_rings(repo: GraphRepository) -> None:
     """Fraud detection, writing Ring nodes and identity risks per the shared contract."""
-    from graph.fraud import detect
+    from graph.fraud.detect import detect
 
     detect(repo, backend="networkx")
 

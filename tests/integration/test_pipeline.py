@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from graph.clustering import GdsBackend, NetworkxBackend, choose_backend, cluster
-from graph.identifiers import Normaliser
-from graph.ingest import Ingestor, RawRecord, read_path
-from graph.repository import GraphRepository
-from graph.resolve import IdentityResolver
+from graph.identity.clustering import GdsBackend, NetworkxBackend, choose_backend, cluster
+from graph.identity.resolve import IdentityResolver
+from graph.ingest.pipeline import Ingestor, RawRecord, read_path
+from graph.model.identifiers import Normaliser
+from graph.store.repository import GraphRepository
 from tests.examples import EXAMPLE_EVENT
 
 pytestmark = pytest.mark.integration

@@ -24,7 +24,7 @@ def test_unknown_name_is_an_attribute_error() -> None:
 
 def test_pure_modules_do_not_load_the_driver_or_fastapi() -> None:
     code = (
-        "import sys, graph.identifiers, graph.events, graph.simulate;"
+        "import sys, graph.model.identifiers, graph.model.events, graph.lab.simulate;"
         "print('neo4j' in sys.modules, 'fastapi' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

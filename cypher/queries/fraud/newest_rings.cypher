@@ -2,7 +2,7 @@
 //   clustering run) stored them: Ring nodes of `min_identities` to `max_identities`
 //   member identities scoring at least `min_score`, newest first (by the members'
 //   first event), with the shared identifiers two members or more use and the
-//   referrals between members. How rings are formed and scored: graph/fraud.py.
+//   referrals between members. How rings are formed and scored: graph/fraud/detect.py.
 // @param min_identities int 2 [default] smallest ring (member identities)
 // @param max_identities int 50 [default] largest ring
 // @param min_score float 0.5 [default] lowest ring score (0.5: members flagged ring_member)

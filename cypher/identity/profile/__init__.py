@@ -1,0 +1,1 @@
+"""Cypher files: identity."""

@@ -1,0 +1,1 @@
+"""The analysts' read-only Cypher: the query library, the read-only gate, running."""

@@ -1,0 +1,1 @@
+"""Graph exploration for investigators: subgraphs, paths, GraphML."""

@@ -1,0 +1,1 @@
+"""Fraud: rings, bots and risk (pure rules), and their detection over the graph."""

@@ -1,0 +1,1 @@
+"""Identities: the clustering rules (pure), clustering, resolution, profiles."""

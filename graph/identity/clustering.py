@@ -1,0 +1,405 @@
+"""Clustering: identifiers become identities, without gluing people together.
+
+A run (:func:`cluster`) marks hubs and weighs links on the server (Cypher), asks a back
+end for the connected components of the trusted link graph (non-hub identifiers,
+links at least ``min_link_weight`` heavy), then splits components that hold several
+people, keeps identity ids stable, scores confidence and writes it all back. The
+decisions are documented in :mod:`graph.identity.rules`.
+
+Two back ends compute the components and must agree: GDS weakly connected
+components (through the ``graphdatascience`` client, on the server, for large graphs)
+and networkx (in this process, for servers without the GDS plugin). Everything else
+is the same code for both, so both give the same identities.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import networkx as nx
+
+from graph.errors import ConfigurationError
+from graph.identity.rules import (
+    PERSONAL_TYPES,
+    ClusterParams,
+    assign_ids,
+    cohesion,
+    identity_id_for,
+    membership_confidence,
+    split_component,
+)
+from graph.store import catalog
+from graph.store.repository import GraphRepository
+
+__all__ = [
+    "ClusterBackend",
+    "ClusterResult",
+    "GdsBackend",
+    "NetworkxBackend",
+    "choose_backend",
+    "cluster",
+    "identity_id_for",
+]
+
+Link = tuple[str, str, float]
+
+
+class ClusterBackend(Protocol):
+    """Connected components of the trusted link graph."""
+
+    name: str
+
+    def components(
+        self,
+        repo: GraphRepository,
+        params: ClusterParams,
+        nodes: Sequence[dict[str, Any]],
+        links: Sequence[Link],
+    ) -> dict[str, int]:
+        """Node id -> component number, for every identifier that is not a hub."""
+        ...
+
+
+class NetworkxBackend:
+    """Connected components computed in this process with networkx."""
+
+    name = "networkx"
+
+    def components(
+        self,
+        repo: GraphRepository,
+        params: ClusterParams,
+        nodes: Sequence[dict[str, Any]],
+        links: Sequence[Link],
+    ) -> dict[str, int]:
+        g: nx.Graph[str] = nx.Graph()
+        trusted = {str(n["id"]) for n in nodes if not n["hub"]}
+        g.add_nodes_from(trusted)
+        g.add_edges_from(
+            (a, b)
+            for a, b, w in links
+            if w >= params.min_link_weight and a in trusted and b in trusted
+        )
+        out: dict[str, int] = {}
+        for number, members in enumerate(nx.connected_components(g)):
+            for node in members:
+                out[node] = number
+        return out
+
+
+class GdsBackend:
+    """Weakly connected components run by the GDS plugin on the server."""
+
+    name = "gds"
+
+    def components(
+        self,
+        repo: GraphRepository,
+        params: ClusterParams,
+        nodes: Sequence[dict[str, Any]],
+        links: Sequence[Link],
+    ) -> dict[str, int]:
+        from graphdatascience import GraphDataScience
+
+        gds = GraphDataScience(
+            repo.driver, database=repo.database, arrow=False, show_progress=False
+        )
+        graph_name = f"idgraph-wcc-{uuid.uuid4().hex[:12]}"
+        projected = gds.graph.project.cypher(
+            catalog.query("identity/cluster/gds_project"),
+            graph_name=graph_name,
+            min_weight=params.min_link_weight,
+        )
+        try:
+            rows = gds.run_cypher(
+                catalog.query("identity/cluster/gds_wcc_stream"), {"graph_name": graph_name}
+            )
+        finally:
+            projected.graph.drop()
+        return {str(i): int(c) for i, c in zip(rows["id"], rows["component"], strict=True)}
+
+
+def choose_backend(repo: GraphRepository, preference: str = "auto") -> ClusterBackend:
+    """GDS when the server has it (or when asked for), else networkx.
+
+    Raises:
+        ConfigurationError: ``gds`` was asked for but the server lacks the plugin.
+    """
+    if preference == "networkx":
+        return NetworkxBackend()
+    has_gds = repo.gds_version() is not None
+    if preference == "gds" and not has_gds:
+        raise ConfigurationError(
+            "the GDS back end was asked for but the server has no Graph Data Science plugin"
+        )
+    return GdsBackend() if has_gds else NetworkxBackend()
+
+
+@dataclass(frozen=True)
+class ClusterResult:
+    backend: str
+    components: int
+    identities: int
+    largest: int
+    hubs: int
+    shared: int
+    splits: int
+    merged: int
+    seconds: float
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "backend": self.backend,
+            "components": self.components,
+            "identities": self.identities,
+            "largest_identity": self.largest,
+            "hubs": self.hubs,
+            "shared_identifiers": self.shared,
+            "split_components": self.splits,
+            "merged_identities": self.merged,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def cluster(
+    repo: GraphRepository,
+    backend: ClusterBackend,
+    params: ClusterParams | None = None,
+    full: bool | None = None,
+) -> ClusterResult:
+    """Recompute identities (see :mod:`graph.identity.rules`).
+
+    Args:
+        repo: the graph.
+        backend: computes the components of a full run.
+        params: clustering parameters (defaults: :class:`ClusterParams`).
+        full: True: recompute the whole graph with the back end. False: only the
+            region around the identifiers that ingest touched since the last run: their
+            identities, and every identity their trusted links reach, grown until
+            closed. The region's components are computed in this process whatever the
+            back end (it is small); its cost grows with the change, not with the graph.
+            None (default): incremental, unless the change touches more than half of
+            the identifiers (a first run, a bulk load), then full.
+    """
+    params = params or ClusterParams()
+    started = time.perf_counter()
+    run_id = f"run-{uuid.uuid4().hex}"
+    non_identifying = sorted(k for k, v in params.type_strength.items() if v <= 0)
+    changed = repo.changed_identifiers()
+    if full is None:
+        full = len(changed) * 2 > repo.counts().get("identifiers", 0)
+    if full:
+        region = repo.all_identifier_ids()
+        newest = repo.newest_link()
+        repo.mark_hubs(region, params.max_per_person, non_identifying)
+    else:
+        if not changed:
+            return ClusterResult(backend.name, 0, 0, 0, 0, 0, 0, 0, time.perf_counter() - started)
+        touched = [str(r["id"]) for r in changed]
+        newest = max(int(r["last_seen"]) for r in changed)
+        # New links may make a hub of a touched identifier; what it glued is recomputed.
+        new_hubs = repo.mark_hubs(touched, params.max_per_person, non_identifying)
+        glued = repo.neighbours(new_hubs, 0.0, through_hubs=True) if new_hubs else []
+        region = _grow_region(repo, sorted(set(touched) | {str(r["id"]) for r in glued}), params)
+    if newest is not None:
+        repo.write_link_weights(
+            region, newest, params.type_strength, params.default_strength, params.half_life_days
+        )
+    nodes = repo.identifier_nodes(region)
+    in_region = {str(n["id"]) for n in nodes}
+    outside_identity: dict[str, str] = {}
+    links: list[Link] = []
+    seen: set[tuple[str, str]] = set()
+    for r in repo.incident_links(region):
+        a, b = str(r["a"]), str(r["b"])
+        pair = (a, b) if a < b else (b, a)
+        if pair in seen:
+            continue
+        seen.add(pair)
+        links.append((a, b, float(r["weight"])))
+        if b not in in_region and r["b_identity"] is not None:
+            outside_identity[b] = str(r["b_identity"])
+    if full:
+        component_of = backend.components(repo, params, nodes, links)
+        used = backend.name
+    else:
+        component_of = NetworkxBackend().components(repo, params, nodes, links)
+        used = f"{backend.name}, incremental"
+
+    types = {str(n["id"]): str(n["type"]) for n in nodes}
+    keys = {str(n["id"]): str(n["key"]) for n in nodes}
+    hubs = {str(n["id"]) for n in nodes if n["hub"]}
+    members_of: dict[int, set[str]] = defaultdict(set)
+    for node, comp in component_of.items():
+        members_of[comp].add(node)
+    inner: dict[int, list[Link]] = defaultdict(list)
+    for a, b, w in links:
+        ca = component_of.get(a)
+        if ca is not None and ca == component_of.get(b) and w >= params.min_link_weight:
+            inner[ca].append((a, b, w))
+
+    clusters: list[set[str]] = []
+    shared: set[str] = set()
+    splits = 0
+    for comp in sorted(members_of, key=lambda c: min(keys[n] for n in members_of[c])):
+        members = members_of[comp]
+        parts, boundary = split_component({n: types[n] for n in members}, inner[comp], params)
+        if len(parts) > 1:
+            splits += 1
+        for part in parts:
+            kept = part - boundary
+            if not any(types[n] in PERSONAL_TYPES for n in kept) and any(
+                types[n] in PERSONAL_TYPES for n in part
+            ):
+                kept = part  # its only personal identifier is on the boundary: keep it
+            shared |= part - kept
+            if kept:
+                clusters.append(kept)
+
+    anchors = [min(keys[n] for n in c) for c in clusters]
+    before = sorted({str(n["previous"]) for n in nodes if n["previous"] is not None})
+    known = repo.identities_info(sorted(set(before) | {identity_id_for(a) for a in anchors}))
+    created = {
+        str(r["identity_id"]): int(r["created"] or 0) for r in known if r["status"] == "active"
+    }
+    taken = {str(r["identity_id"]) for r in known}
+    # Only active identities can keep their id; a stale one counts as none.
+    previous = {
+        str(n["id"]): (str(n["previous"]) if n["previous"] in created else None) for n in nodes
+    }
+    assignment = assign_ids(clusters, previous, created, anchors, taken, run_id)
+    identity_of = {n: assignment.ids[k] for k, c in enumerate(clusters) for n in c}
+
+    rows = _score(nodes, links, identity_of, outside_identity, hubs, shared, params)
+    changes = [
+        {"kind": c.kind, "identity_id": c.identity_id, "other_id": c.other_id}
+        for c in assignment.changes
+    ]
+    repo.write_clustering(
+        run_id, rows.identities, rows.memberships, rows.used_by, changes, sorted(created)
+    )
+    repo.clear_changed([str(r["id"]) for r in changed])
+    return ClusterResult(
+        backend=used,
+        components=len(members_of),
+        identities=len(clusters),
+        largest=max((len(c) for c in clusters), default=0),
+        hubs=len(hubs),
+        shared=len(shared),
+        splits=splits,
+        merged=sum(1 for c in assignment.changes if c.kind == "merged"),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _grow_region(repo: GraphRepository, touched: Sequence[str], params: ClusterParams) -> list[str]:
+    """The touched identifiers, their identities, and every identity their trusted links
+    reach, until closed: the union of the components the change can affect."""
+    region = set(touched)
+    identities: set[str] = set()
+    frontier = sorted(region)
+    while frontier:
+        found = repo.neighbours(frontier, params.min_link_weight)
+        new_ids = {str(r["identity_id"]) for r in found if r["identity_id"] is not None}
+        new_ids |= {
+            str(n["previous"]) for n in repo.identifier_nodes(frontier) if n["previous"] is not None
+        }
+        new_ids -= identities
+        identities |= new_ids
+        grown = {str(r["id"]) for r in found}
+        grown |= set(repo.identity_member_ids(sorted(new_ids))) if new_ids else set()
+        frontier = sorted(grown - region)
+        region |= grown
+    return sorted(region)
+
+
+@dataclass
+class _Rows:
+    identities: list[dict[str, Any]]
+    memberships: list[dict[str, Any]]
+    used_by: list[dict[str, Any]]
+
+
+def _score(
+    nodes: Sequence[Mapping[str, Any]],
+    links: Sequence[Link],
+    identity_of: Mapping[str, str],
+    outside_identity: Mapping[str, str],
+    hubs: set[str],
+    shared: set[str],
+    params: ClusterParams,
+) -> _Rows:
+    """Confidence of each membership, cohesion of each identity, uses of shared identifiers."""
+    inside: dict[str, float] = defaultdict(float)
+    outside: dict[str, float] = defaultdict(float)
+    internal: dict[str, float] = defaultdict(float)
+    boundary: dict[str, float] = defaultdict(float)
+    uses: dict[tuple[str, str], float] = defaultdict(float)
+    hub_weight: dict[str, float] = defaultdict(float)
+    in_region = {str(n["id"]) for n in nodes}
+
+    def identity(node: str) -> str | None:
+        return identity_of.get(node) if node in in_region else outside_identity.get(node)
+
+    for a, b, w in links:
+        pa, pb = identity(a), identity(b)
+        for node, mine, theirs, other in ((a, pa, pb, b), (b, pb, pa, a)):
+            if mine is None:
+                if theirs is not None and (node in in_region or other in in_region):
+                    uses[(node, theirs)] += w  # a hub or shared identifier used by `theirs`
+                continue
+            if node not in in_region:
+                continue  # an identity this run does not recompute
+            if other in hubs or (other not in in_region and theirs is None):
+                hub_weight[node] += w  # a kiosk says nothing about whose e-mail this is
+                continue
+            if theirs == mine:
+                inside[node] += w
+            else:
+                outside[node] += w
+                boundary[mine] += w
+        if pa is not None and pa == pb and a in in_region:
+            internal[pa] += w
+    size: dict[str, int] = defaultdict(int)
+    for ident in identity_of.values():
+        size[ident] += 1
+    memberships = []
+    for n in nodes:
+        node = str(n["id"])
+        pid = identity_of.get(node)
+        memberships.append(
+            {
+                "id": node,
+                "identity_id": pid,
+                "confidence": (
+                    round(
+                        membership_confidence(
+                            inside[node], outside[node], params, hub_weight=hub_weight[node]
+                        ),
+                        4,
+                    )
+                    if pid is not None
+                    else None
+                ),
+                "shared": node in shared or node in hubs,
+            }
+        )
+    identities = [
+        {
+            "identity_id": pid,
+            "size": n,
+            "cohesion": round(cohesion(internal[pid], boundary[pid]), 4),
+        }
+        for pid, n in sorted(size.items())
+    ]
+    used_by = [
+        {"id": node, "identity_id": pid, "weight": round(w, 4)}
+        for (node, pid), w in sorted(uses.items())
+        if w > 0
+    ]
+    return _Rows(identities, memberships, used_by)

@@ -1,0 +1,1 @@
+"""Influence: referral cascades (pure) and rankings over the graph."""

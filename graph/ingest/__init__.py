@@ -1,0 +1,1 @@
+"""Ingest: reading JSON Lines and CSV, validating, writing batches."""

@@ -1,0 +1,1 @@
+"""Lab tools: the world simulator and evaluation (never imported by the API)."""

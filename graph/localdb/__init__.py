@@ -1,0 +1,1 @@
+"""The project-managed local Neo4j: versions, assembly, configuration, process."""

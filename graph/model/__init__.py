@@ -1,0 +1,1 @@
+"""Pure data: identifiers and their normalisation, events, ids, privacy, times."""

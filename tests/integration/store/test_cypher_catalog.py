@@ -1,0 +1,27 @@
+"""Every Cypher file of the catalog is valid for the real server (EXPLAIN)."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.store import catalog
+from graph.store.repository import GraphRepository
+
+pytestmark = pytest.mark.integration
+
+QUERIES = [n for n in catalog.all_query_names() if not n.startswith("schema/")]
+
+
+@pytest.mark.parametrize("name", QUERIES)
+def test_explain(repo: GraphRepository, name: str) -> None:
+    with repo.session() as s:
+        s.run("EXPLAIN " + catalog.query(name)).consume()
+
+
+def test_migrations_are_idempotent(repo: GraphRepository) -> None:
+    first = repo.migrate()
+    second = repo.migrate()
+    assert first == second == [n for n, _ in catalog.schema_migrations()]
+    with repo.session() as s:
+        names = {r["name"] for r in s.run("SHOW CONSTRAINTS YIELD name").data()}
+    assert {"identifier_type_value", "event_source_id", "identity_id"} <= names
