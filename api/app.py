@@ -41,7 +41,9 @@ from graph.identity.scheduler import ClusterJob
 from graph.ingest.pipeline import Ingestor, RawRecord
 from graph.model.identifiers import Normaliser
 from graph.settings import Settings, get_settings
-from graph.store.repository import GraphRepository, connect
+from graph.store import admin
+from graph.store.gateway import GraphStore
+from graph.store.repository import Neo4jStore, connect
 
 __all__ = ["create_app"]
 
@@ -69,7 +71,7 @@ _WARM_UP_IDENTIFIER = ("email", "warm-up@idgraph.invalid")
 """Resolved once at start-up: an address no one has (the .invalid domain is reserved)."""
 
 
-def _warm_up(repo: GraphRepository, normaliser: Normaliser) -> None:
+def _warm_up(repo: GraphStore, normaliser: Normaliser) -> None:
     """Resolve once before serving, so that the first caller does not wait for the
     server to plan the resolve statement (about a second on a fresh server)."""
     try:
@@ -92,8 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         driver = await run_in_threadpool(connect, settings)
-        repo = GraphRepository(driver, settings.neo4j_database)
-        applied = await run_in_threadpool(repo.migrate)
+        repo = Neo4jStore(driver, settings.neo4j_database)
+        applied = await run_in_threadpool(admin.migrate, repo)
         log.info("schema migrations applied: %s", ", ".join(applied))
         app.state.settings = settings
         app.state.repo = repo
@@ -136,8 +138,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def healthz(repo: RepoDep) -> HealthResponse | JSONResponse:
         """Whether Neo4j answers (503 if not), its version and the GDS plugin's."""
         try:
-            server = repo.ping()
-            gds = repo.gds_version()
+            server = admin.ping(repo)
+            gds = admin.gds_version(repo)
         except (ServiceUnavailable, Neo4jError, DatabaseUnavailable, OSError) as e:
             body = HealthResponse(status="unavailable", detail=type(e).__name__)
             return JSONResponse(status_code=503, content=body.model_dump())

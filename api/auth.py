@@ -31,9 +31,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPBearer
 
-from api.errors import NotAllowed, NotAuthenticated
 from api.schemas import ErrorResponse
 from graph.access.keys import KeyTable, Role, ShowValue, show_for
+from graph.errors import NotAllowed, NotAuthenticated
 
 __all__ = [
     "AUTH_RESPONSES",

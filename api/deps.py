@@ -8,12 +8,12 @@ from fastapi import Depends, Request
 
 from graph.model.identifiers import Normaliser
 from graph.settings import Settings
-from graph.store.repository import GraphRepository
+from graph.store.gateway import GraphStore
 
 
 # Async on purpose, like api/auth.py's: a sync dependency costs a trip to the thread pool.
-async def get_repo(request: Request) -> GraphRepository:
-    repo: GraphRepository = request.app.state.repo
+async def get_repo(request: Request) -> GraphStore:
+    repo: GraphStore = request.app.state.repo
     return repo
 
 
@@ -27,6 +27,6 @@ async def get_app_settings(request: Request) -> Settings:
     return settings
 
 
-RepoDep = Annotated[GraphRepository, Depends(get_repo)]
+RepoDep = Annotated[GraphStore, Depends(get_repo)]
 NormaliserDep = Annotated[Normaliser, Depends(get_normaliser)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

@@ -25,9 +25,11 @@ from graph.errors import (
     DatabaseUnavailable,
     IdgraphError,
     InputError,
+    MergeChainBroken,
+    NotAllowed,
+    NotAuthenticated,
     NotFound,
 )
-from graph.identity.profiles import MergeChainBroken
 
 log = logging.getLogger("idgraph.api")
 
@@ -39,14 +41,6 @@ _STATUS: list[tuple[type[IdgraphError], int]] = [
     (DatabaseError, 503),
     (ConfigurationError, 500),
 ]
-
-
-class NotAuthenticated(Exception):
-    """No API key, or not a valid one (HTTP 401)."""
-
-
-class NotAllowed(Exception):
-    """A valid API key whose role may not do this (HTTP 403)."""
 
 
 def _body(error: str, detail: str, location: str | None = None) -> dict[str, str | None]:

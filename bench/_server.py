@@ -13,7 +13,8 @@ from pathlib import Path
 
 from graph.localdb.server import LocalNeo4j
 from graph.settings import Settings
-from graph.store.repository import GraphRepository
+from graph.store import admin
+from graph.store.repository import Neo4jStore
 
 
 def log(msg: str) -> None:
@@ -53,9 +54,9 @@ def start_server(home: Path, heap: str, pagecache: str) -> tuple[Settings, Local
     return settings, local
 
 
-def require_empty(repo: GraphRepository) -> None:
+def require_empty(repo: Neo4jStore) -> None:
     """Benchmarks wipe the database: refuse one holding data unless told it may go."""
-    if repo.counts().get("events", 0) and os.environ.get("IDGRAPH_BENCH_MAY_WIPE") != "1":
+    if admin.counts(repo).get("events", 0) and os.environ.get("IDGRAPH_BENCH_MAY_WIPE") != "1":
         sys.exit(
             "the database holds data; set IDGRAPH_BENCH_MAY_WIPE=1 to let the benchmark wipe it"
         )

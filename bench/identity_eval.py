@@ -47,13 +47,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._server import log, require_empty, start_server  # noqa: E402
 from graph.fraud.detect import detect, flagged_identities  # noqa: E402
+from graph.identity import cluster_store
 from graph.identity.clustering import choose_backend, cluster  # noqa: E402
 from graph.ingest.pipeline import Ingestor, read_path  # noqa: E402
 from graph.lab.evaluate import CalibrationBin, calibration, evaluate, load_truth, predictions  # noqa: E402
 from graph.lab.simulate import WorldConfig, simulate, write_world  # noqa: E402
 from graph.localdb.server import LocalNeo4j  # noqa: E402
 from graph.settings import Settings  # noqa: E402
-from graph.store.repository import GraphRepository, connect  # noqa: E402
+from graph.store import admin
+from graph.store.repository import Neo4jStore, connect  # noqa: E402
 
 #: name -> how the world differs from the realistic default.
 WORLDS: dict[str, WorldConfig] = {
@@ -103,7 +105,7 @@ def ece(bins: list[CalibrationBin]) -> float:
 
 
 def run_world(
-    repo: GraphRepository,
+    repo: Neo4jStore,
     settings: Settings,
     name: str,
     config: WorldConfig,
@@ -112,8 +114,8 @@ def run_world(
     tmp: Path,
     dump: Path | None,
 ) -> dict[str, Any]:
-    repo.reset_data()
-    repo.migrate()
+    admin.reset_data(repo)
+    admin.migrate(repo)
     events, truth_path = write_world(simulate(people=people, seed=seed, config=config), tmp)
     started = time.perf_counter()
     Ingestor(repo, settings.normaliser(), settings.batch_size).ingest(read_path(events))
@@ -122,8 +124,8 @@ def run_world(
     clustered = time.perf_counter()
     found = detect(repo)
     detected = time.perf_counter()
-    rows = list(repo.export_identities())
-    links = list(repo.links_by_key())
+    rows = list(cluster_store.export_identities(repo))
+    links = list(cluster_store.links_by_key(repo))
     flags = flagged_identities(repo)
     predicted, confidence = predictions(rows)
     truth = load_truth(truth_path)
@@ -297,7 +299,7 @@ def main() -> None:
     try:
         settings, local = start_server(tmp / "neo4j", "2g", "1g")
         driver = connect(settings)
-        repo = GraphRepository(driver, settings.neo4j_database)
+        repo = Neo4jStore(driver, settings.neo4j_database)
         require_empty(repo)
         results = []
         for base in seeds:

@@ -48,7 +48,8 @@ from graph.ingest.pipeline import Ingestor, read_path  # noqa: E402
 from graph.lab.simulate import simulate, write_world  # noqa: E402
 from graph.localdb.server import LocalNeo4j  # noqa: E402
 from graph.settings import Settings  # noqa: E402
-from graph.store.repository import GraphRepository, connect  # noqa: E402
+from graph.store import admin
+from graph.store.repository import Neo4jStore, connect  # noqa: E402
 
 # The benchmark's floor, not product code: the plainest write Bolt allows.
 FLOOR = "UNWIND $rows AS row CREATE (e:BenchFloor) SET e = row"
@@ -127,9 +128,9 @@ def floor_rows(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def wipe(repo: GraphRepository) -> None:
-    repo.reset_data()
-    repo.migrate()
+def wipe(repo: Neo4jStore) -> None:
+    admin.reset_data(repo)
+    admin.migrate(repo)
 
 
 def run_floor(driver: Driver, database: str, rows: list[dict[str, Any]], batch: int) -> float:
@@ -154,7 +155,7 @@ def process_cpu_s(pid: int | None) -> float | None:
 
 
 def run_ingest(
-    repo: GraphRepository,
+    repo: Neo4jStore,
     settings: Settings,
     path: Path,
     batch: int,
@@ -202,7 +203,7 @@ def build_plans(settings: Settings, path: Path, batch: int, writers: int) -> lis
     return collector.plans
 
 
-def run_writes_only(repo: GraphRepository, plans: list[Any], events: int, writers: int) -> float:
+def run_writes_only(repo: Neo4jStore, plans: list[Any], events: int, writers: int) -> float:
     """Events/s (input lines, as the ingest rate counts them) of the ingest's own writes
     with nothing else to do: the same batches as an ingest, built beforehand, with
     ``writers`` transactions in flight. Its gap to the ingest rate is what reading,
@@ -271,7 +272,7 @@ def main() -> None:
     try:
         settings, local = start_server(tmp / "neo4j", "4g", "2g")
         driver = connect(settings)
-        repo = GraphRepository(driver, settings.neo4j_database)
+        repo = Neo4jStore(driver, settings.neo4j_database)
         require_empty(repo)
         log(f"generating {args.events:,} events")
         path = make_events(args.events, tmp / "world")
@@ -318,7 +319,7 @@ def main() -> None:
                     (server_after - server_before) * 1e6 / args.events
                 )
             log(f"run {n + 1}/{args.repeat}: writes alone {writes_rates[-1]:,.0f}/s")
-        if repo.counts().get("events") != accepted:
+        if admin.counts(repo).get("events") != accepted:
             log("writes-only run: event count differs from the ingest's")
         try:
             fresh_ms = resolvable_ms(settings)

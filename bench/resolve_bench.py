@@ -57,8 +57,11 @@ from graph.identity.clustering import choose_backend, cluster  # noqa: E402
 from graph.ingest.pipeline import Ingestor, read_path  # noqa: E402
 from graph.lab.simulate import WorldConfig, simulate, write_world  # noqa: E402
 from graph.localdb.server import LocalNeo4j  # noqa: E402
-from graph.store import catalog  # noqa: E402
-from graph.store.repository import GraphRepository, connect  # noqa: E402
+from graph.store import (
+    admin,
+    catalog,  # noqa: E402
+)
+from graph.store.repository import Neo4jStore, connect  # noqa: E402
 
 
 def run_at_rate(
@@ -172,14 +175,14 @@ def main() -> None:
     try:
         settings, local = start_server(tmp / "neo4j", "2g", "1g")
         driver = connect(settings)
-        repo = GraphRepository(driver, settings.neo4j_database)
+        repo = Neo4jStore(driver, settings.neo4j_database)
         world = simulate(people=args.people, seed=99, config=WorldConfig())
         if args.reuse and local is None:
             log("reusing the data already loaded")
         else:
             require_empty(repo)
-            repo.reset_data()
-            repo.migrate()
+            admin.reset_data(repo)
+            admin.migrate(repo)
             log(f"simulated {args.people:,} people; ingesting, clustering")
             events, _ = write_world(world, tmp / "world")
             Ingestor(repo, settings.normaliser()).ingest(read_path(events))

@@ -29,12 +29,14 @@ from graph.analyst.runner import (
     run_named,
 )
 from graph.errors import ConfigurationError, IdgraphError, ResetRefused
+from graph.identity import cluster_store
 from graph.identity.clustering import choose_backend, cluster
 from graph.ingest.pipeline import Ingestor, IngestSummary, RejectsFile, read_path
 from graph.lab.simulate import World, WorldConfig, simulate, write_world
 from graph.localdb.server import LocalNeo4j
 from graph.settings import Settings, get_settings
-from graph.store.repository import GraphRepository, connect
+from graph.store import admin
+from graph.store.repository import Neo4jStore, connect
 
 app = typer.Typer(
     help="idgraph: an identity graph on Neo4j.",
@@ -58,10 +60,10 @@ def _local(settings: Settings) -> LocalNeo4j:
 
 
 @contextmanager
-def _repo(settings: Settings) -> Iterator[GraphRepository]:
+def _repo(settings: Settings) -> Iterator[Neo4jStore]:
     driver = connect(settings)
     try:
-        yield GraphRepository(driver, settings.neo4j_database)
+        yield Neo4jStore(driver, settings.neo4j_database)
     finally:
         driver.close()
 
@@ -100,7 +102,7 @@ def db_start() -> None:
         f"Neo4j {word} (pid {status.pid}): {status.bolt_uri}, Browser {status.http_url}/browser/"
     )
     with _repo(settings) as repo:
-        applied = repo.migrate()
+        applied = admin.migrate(repo)
     err.print(f"schema up to date ({len(applied)} migration(s))")
 
 
@@ -123,15 +125,19 @@ def db_status() -> None:
         data: dict[str, Any] = status.as_dict()
         if status.running:
             with _repo(settings) as repo:
-                data["counts"] = repo.counts()
-                data["gds_running_version"] = repo.gds_version()
+                data["counts"] = admin.counts(repo)
+                data["gds_running_version"] = admin.gds_version(repo)
         _print_json(data)
         if not status.running:
             raise typer.Exit(3)
     else:
         with _repo(settings) as repo:
             _print_json(
-                {"bolt_uri": settings.bolt_uri, "server": repo.ping(), "gds": repo.gds_version()}
+                {
+                    "bolt_uri": settings.bolt_uri,
+                    "server": admin.ping(repo),
+                    "gds": admin.gds_version(repo),
+                }
             )
 
 
@@ -145,7 +151,7 @@ def db_logs(lines: Annotated[int, typer.Option("--lines", "-n", min=1)] = 50) ->
 def db_migrate() -> None:
     """Apply the schema migrations (cypher/schema/*.cypher), idempotently."""
     with _repo(get_settings()) as repo:
-        applied = repo.migrate()
+        applied = admin.migrate(repo)
     err.print("applied: " + ", ".join(applied))
 
 
@@ -161,8 +167,8 @@ def db_reset(
             f"'{settings.neo4j_database}' at {settings.bolt_uri}; run again with --yes"
         )
     with _repo(settings) as repo:
-        repo.reset_data()
-        repo.migrate()
+        admin.reset_data(repo)
+        admin.migrate(repo)
     err.print("database emptied; schema kept")
 
 
@@ -290,8 +296,8 @@ def evaluate_cmd(
 
     truth = load_truth(truth_path)
     with _repo(get_settings()) as repo:
-        rows = list(repo.export_identities())
-        links = list(repo.links_by_key())
+        rows = list(cluster_store.export_identities(repo))
+        links = list(cluster_store.links_by_key(repo))
         flags = flagged_identities(repo)
     predicted, confidence = predictions(rows)
     report = evaluate(truth, predicted, links, flags)
@@ -329,7 +335,7 @@ def export_identities_cmd(
     with _repo(get_settings()) as repo, tmp.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=columns)
         writer.writeheader()
-        for row in repo.export_identities():
+        for row in cluster_store.export_identities(repo):
             writer.writerow({k: row[k] for k in columns})
             count += 1
     tmp.replace(out_path)
@@ -541,10 +547,10 @@ def serve(
     # no-ops, not concurrent index creations); and one clustering job for all workers
     # (several would redo each other's work).
     driver = connect(settings)
-    repo = GraphRepository(driver, settings.neo4j_database)
+    repo = Neo4jStore(driver, settings.neo4j_database)
     job: ClusterJob | None = None
     try:
-        repo.migrate()
+        admin.migrate(repo)
         if settings.cluster_interval > 0:
             job = ClusterJob(repo, settings.cluster_interval, settings.cluster_backend)
             job.start()
@@ -632,7 +638,7 @@ def demo(
         status, _ = _local(settings).start()
         err.print(f"Neo4j running: {status.bolt_uri} (Browser {status.http_url}/browser/)")
     with _repo(settings) as repo:
-        repo.migrate()
+        admin.migrate(repo)
     # The realistic world: households, kiosks, fraud rings and bots for the explorer.
     world = simulate(people=people, seed=seed, config=WorldConfig())
     data_dir = settings.db_dir.parent / "demo"

@@ -25,7 +25,8 @@ from neo4j import Driver
 
 from graph.localdb.server import LocalNeo4j
 from graph.settings import Settings
-from graph.store.repository import GraphRepository, connect
+from graph.store import admin
+from graph.store.repository import Neo4jStore, connect
 
 
 @dataclass(frozen=True)
@@ -176,11 +177,11 @@ def _wipe_allowed(neo4j_server: Server, driver: Driver) -> bool:
 
 
 @pytest.fixture()
-def repo(driver: Driver, settings: Settings, _wipe_allowed: bool) -> GraphRepository:
+def repo(driver: Driver, settings: Settings, _wipe_allowed: bool) -> Neo4jStore:
     """A repository on an empty database with the schema applied."""
-    r = GraphRepository(driver, settings.neo4j_database)
-    r.reset_data()
-    r.migrate()
+    r = Neo4jStore(driver, settings.neo4j_database)
+    admin.reset_data(r)
+    admin.migrate(r)
     return r
 
 

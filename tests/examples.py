@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from graph.store.gateway import GraphStore, Row
+
 EXAMPLE_EVENT: dict[str, Any] = {
     "event_id": "e-1",
     "timestamp": "2026-03-01T10:15:00Z",
@@ -28,3 +30,8 @@ ROLE_KEYS: dict[str, str] = {
 def api_keys_setting() -> str:
     """``IDGRAPH_API_KEYS`` for :data:`ROLE_KEYS`: ``key=role`` pairs."""
     return ",".join(f"{key}={role}" for role, key in ROLE_KEYS.items())
+
+
+def lookup_identifiers(store: GraphStore, identifiers: list[dict[str, str]]) -> list[Row]:
+    """The known identifiers among ``{type, value}`` rows, with their identity id."""
+    return store.read("identity/resolve/lookup_identifiers", identifiers=identifiers)

@@ -55,13 +55,22 @@ from typing import Any, Literal, get_args
 
 import neo4j
 import neo4j.time
-from neo4j.exceptions import ClientError, DriverError, Neo4jError, ServiceUnavailable
 from neo4j.graph import Node, Path, Relationship
 from neo4j.spatial import Point
 
-from graph.errors import DatabaseError, DatabaseUnavailable, InputError
+from graph.errors import (
+    DatabaseError,
+    InvalidParameter,
+    QueryFailed,
+    QueryRefused,
+    QueryTimedOut,
+    ReadOnlyViolated,
+    StatementRejected,
+    TransactionTimedOut,
+    UnknownQuery,
+)
 from graph.store import catalog
-from graph.store.repository import GraphRepository
+from graph.store.gateway import GraphStore
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -70,16 +79,10 @@ __all__ = [
     "MAX_LIMIT",
     "MAX_TIMEOUT_S",
     "READ_PROCEDURES",
-    "AnalystQueryError",
     "Column",
-    "InvalidParameter",
     "LibraryQuery",
     "Parameter",
-    "QueryFailed",
-    "QueryRefused",
     "QueryResult",
-    "QueryTimedOut",
-    "UnknownQuery",
     "bind_params",
     "check_read_only_text",
     "coerce",
@@ -121,34 +124,6 @@ READ_PROCEDURES = frozenset(
 
 _SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)\.\s")
 _FIRST_CLAUSES = ("MATCH", "OPTIONAL", "WITH", "UNWIND", "RETURN", "CALL")
-
-
-# --- errors ----------------------------------------------------------------------------------
-
-
-class AnalystQueryError(InputError):
-    """A library or ad-hoc query cannot run as asked."""
-
-
-class UnknownQuery(AnalystQueryError):
-    """No library query has this name."""
-
-
-class InvalidParameter(AnalystQueryError):
-    """A parameter is unknown, missing or of the wrong type (``location`` names it)."""
-
-
-class QueryRefused(AnalystQueryError):
-    """The query is not a read-only query: it writes, changes the schema, loads files,
-    runs administration commands or calls a procedure that is not allowed."""
-
-
-class QueryFailed(AnalystQueryError):
-    """Neo4j refused the query (syntax error, type error...)."""
-
-
-class QueryTimedOut(AnalystQueryError):
-    """The query ran longer than its timeout."""
 
 
 # --- the library and its headers -------------------------------------------------------------
@@ -581,91 +556,56 @@ def _check_limits(limit: int, timeout_s: float) -> None:
         )
 
 
-_POSITION = re.compile(r"\(line (\d+), column (\d+)")
-
-
-def _translate(e: Neo4jError, timeout_s: float) -> Exception:
-    """A Neo4j error as a domain error: its code (and a syntax error's position) only."""
-    code = e.code or "unknown"
-    if "TimedOut" in code or "Terminated" in code or "LockClientStopped" in code:
+def _translate(e: DatabaseError, timeout_s: float) -> Exception:
+    """A store error as the analyst's: its code (and a syntax error's position) only."""
+    if isinstance(e, TransactionTimedOut):
         return QueryTimedOut(
             f"the query ran longer than {timeout_s:g} s: narrow it, or raise timeout_s "
             f"(at most {MAX_TIMEOUT_S:g})",
             "timeout_s",
         )
-    if "AccessMode" in code or "ForbiddenOnReadOnlyDatabase" in code:
+    if isinstance(e, ReadOnlyViolated):
         return QueryRefused("the query tried to write: only read-only queries may run", "query")
-    if isinstance(e, ClientError):
-        where = _POSITION.search(e.message or "")
-        at = f" at line {where.group(1)}, column {where.group(2)}" if where else ""
-        return QueryFailed(f"Neo4j refused the query ({code}){at}", "query")
-    return DatabaseError(f"Neo4j error {code}")
-
-
-def _explain(session: neo4j.Session, text: str, params: dict[str, Any], timeout_s: float) -> str:
-    plan = session.run(neo4j.Query("EXPLAIN " + text, timeout=timeout_s), params)
-    return str(plan.consume().query_type)
+    if isinstance(e, StatementRejected):
+        at = f" at line {e.line}, column {e.column}" if e.line is not None else ""
+        return QueryFailed(f"Neo4j refused the query ({e.code}){at}", "query")
+    return e
 
 
 def explain_query_type(
-    repo: GraphRepository, text: str, params: Mapping[str, object] | None = None
+    repo: GraphStore, text: str, params: Mapping[str, object] | None = None
 ) -> str:
     """What the planner says ``text`` does: ``r``, ``rw``, ``w`` or ``s`` (schema).
 
     Nothing runs (``EXPLAIN``), in a read session.
     """
-    with repo.driver.session(
-        database=repo.database, default_access_mode=neo4j.READ_ACCESS
-    ) as session:
-        return _explain(session, text, dict(params or {}), DEFAULT_TIMEOUT_S)
+    return repo.explain(text, dict(params or {}), timeout=DEFAULT_TIMEOUT_S)
 
 
 def _run(
-    repo: GraphRepository, text: str, params: dict[str, Any], limit: int, timeout_s: float
+    repo: GraphStore, text: str, params: dict[str, Any], limit: int, timeout_s: float
 ) -> QueryResult:
     check_read_only_text(text)
-
-    def work(tx: neo4j.ManagedTransaction) -> tuple[list[str], list[dict[str, Any]], bool]:
-        result = tx.run(text, params)
-        columns = list(result.keys())
-        rows: list[dict[str, Any]] = []
-        for record in result:
-            if len(rows) >= limit:
-                return columns, rows, True  # the rest is discarded, never fetched
-            rows.append({k: json_safe(record[k]) for k in columns})
-        return columns, rows, False
-
     try:
-        with repo.driver.session(
-            database=repo.database,
-            default_access_mode=neo4j.READ_ACCESS,
-            fetch_size=min(limit + 1, 1000),
-        ) as session:
-            query_type = _explain(session, text, params, timeout_s)
-            if query_type != "r":
-                kind = {"rw": "reads and writes", "w": "writes", "s": "changes the schema"}
-                raise QueryRefused(
-                    f"the query {kind.get(str(query_type), 'is not read-only')} (query type "
-                    f"{query_type!r}): only read-only queries (type 'r') may run",
-                    "query",
-                )
-            columns, rows, truncated = session.execute_read(
-                neo4j.unit_of_work(timeout=timeout_s)(work)
+        query_type = repo.explain(text, params, timeout=timeout_s)
+        if query_type != "r":
+            kind = {"rw": "reads and writes", "w": "writes", "s": "changes the schema"}
+            raise QueryRefused(
+                f"the query {kind.get(str(query_type), 'is not read-only')} (query type "
+                f"{query_type!r}): only read-only queries (type 'r') may run",
+                "query",
             )
-    except Neo4jError as e:
+        found = repo.read_text(text, params, limit=limit, timeout=timeout_s, convert=json_safe)
+    except DatabaseError as e:
         raise _translate(e, timeout_s) from e
-    except ServiceUnavailable as e:
-        raise DatabaseUnavailable("Neo4j is not reachable") from e
-    except DriverError as e:
-        raise DatabaseError(f"Neo4j driver error ({type(e).__name__})") from e
     except (TypeError, ValueError, OverflowError) as e:
         # The driver cannot send a parameter value (an integer beyond 64 bits...).
         raise InvalidParameter("a parameter has a value Neo4j cannot take", "params") from e
-    return QueryResult(columns, rows, truncated, str(query_type))
+    return QueryResult(found.columns, found.rows, found.truncated, str(query_type))
 
 
 def run_named(
-    repo: GraphRepository,
+    repo: GraphStore,
     name: str,
     params: Mapping[str, object],
     *,
@@ -684,7 +624,7 @@ def run_named(
 
 
 def run_adhoc(
-    repo: GraphRepository,
+    repo: GraphStore,
     text: str,
     params: Mapping[str, object] | None = None,
     *,

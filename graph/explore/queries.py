@@ -37,16 +37,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-import neo4j
-from neo4j import ManagedTransaction
-from neo4j.exceptions import Neo4jError
-
-from graph.errors import InputError, InvalidIdentifier, NotFound
+from graph.errors import (
+    ExplorationTimedOut,
+    InputError,
+    InvalidIdentifier,
+    NotFound,
+    TransactionTimedOut,
+)
 from graph.identity.profiles import MAX_MERGE_HOPS, ShowValue, in_clear, is_identity_id
-from graph.influence.queries import time_window
 from graph.model.identifiers import Normaliser
-from graph.store import catalog
-from graph.store.repository import GraphRepository, row_of
+from graph.model.times import time_window
+from graph.store.gateway import GraphStore, Tx
 
 __all__ = [
     "DEFAULT_HOPS",
@@ -57,7 +58,6 @@ __all__ = [
     "MAX_PATH_HOPS",
     "NEIGHBOURS_PER_NODE",
     "Edge",
-    "ExplorationTimedOut",
     "GraphPath",
     "Node",
     "Seed",
@@ -88,10 +88,6 @@ TIMEOUT_S = 10.0
 
 NodeKind = Literal["identifier", "identity"]
 EdgeKind = Literal["LINKED", "MEMBER", "USED_BY", "REFERRED"]
-
-
-class ExplorationTimedOut(InputError):
-    """The exploration ran longer than its time-out: the caller should ask for less."""
 
 
 @dataclass(frozen=True)
@@ -407,15 +403,15 @@ def to_graphml(graph: Subgraph | GraphPath) -> str:
 # --- reading the graph ----------------------------------------------------------------------
 
 
-def _rows(tx: ManagedTransaction, name: str, **params: Any) -> list[dict[str, Any]]:
-    return [row_of(r) for r in tx.run(catalog.query(name), params)]
+def _rows(tx: Tx, name: str, **params: Any) -> list[dict[str, Any]]:
+    return tx.rows(name, **params)
 
 
-def _identity_rows(tx: ManagedTransaction, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+def _identity_rows(tx: Tx, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     return {r["identity_id"]: r for r in _rows(tx, "explore/identities", ids=list(ids))}
 
 
-def _current_identity(tx: ManagedTransaction, identity_id: str, location: str) -> str:
+def _current_identity(tx: Tx, identity_id: str, location: str) -> str:
     """The identity an id lives on as (merges followed).
 
     Raises:
@@ -432,7 +428,7 @@ def _current_identity(tx: ManagedTransaction, identity_id: str, location: str) -
     raise NotFound(f"no identity has this id ({location})")
 
 
-def _seed_identifier(tx: ManagedTransaction, key: tuple[str, str], location: str) -> dict[str, Any]:
+def _seed_identifier(tx: Tx, key: tuple[str, str], location: str) -> dict[str, Any]:
     rows = _rows(tx, "explore/identifier_nodes", keys=[list(key)])
     if not rows:
         raise NotFound(f"no {key[0]} identifier has this value ({location})")
@@ -440,7 +436,7 @@ def _seed_identifier(tx: ManagedTransaction, key: tuple[str, str], location: str
 
 
 def _expand(
-    tx: ManagedTransaction,
+    tx: Tx,
     b: _Builder,
     frontier: Iterable[str],
     window: Mapping[str, datetime | None],
@@ -496,7 +492,7 @@ def _expand(
     return [n for n in b.nodes if n not in seen_before]
 
 
-def _risks(tx: ManagedTransaction, identity_ids: Sequence[str]) -> dict[str, float | None]:
+def _risks(tx: Tx, identity_ids: Sequence[str]) -> dict[str, float | None]:
     rows = _identity_rows(tx, identity_ids) if identity_ids else {}
     return {
         k: (float(r["risk"]) if isinstance(r["risk"], int | float) else None)
@@ -504,27 +500,23 @@ def _risks(tx: ManagedTransaction, identity_ids: Sequence[str]) -> dict[str, flo
     }
 
 
-def _run_read(repo: GraphRepository, work: Any, location: str) -> Any:
+def _run_read(repo: GraphStore, work: Any, location: str) -> Any:
     """Run ``work`` in one read transaction with the exploration time-out.
 
     Raises:
         ExplorationTimedOut: it ran longer than :data:`TIMEOUT_S`.
     """
     try:
-        with repo.session() as session:
-            return session.execute_read(neo4j.unit_of_work(timeout=TIMEOUT_S)(work))
-    except Neo4jError as e:
-        code = e.code or ""
-        if "TimedOut" in code or "Terminated" in code:
-            raise ExplorationTimedOut(
-                f"the exploration ran longer than {TIMEOUT_S:g} s: ask for fewer hops or nodes",
-                location,
-            ) from None
-        raise
+        return repo.read_transaction(work, timeout=TIMEOUT_S)
+    except TransactionTimedOut:
+        raise ExplorationTimedOut(
+            f"the exploration ran longer than {TIMEOUT_S:g} s: ask for fewer hops or nodes",
+            location,
+        ) from None
 
 
 def _explore(
-    tx: ManagedTransaction,
+    tx: Tx,
     seeds: Sequence[Seed],
     hops: int,
     limit: int,
@@ -556,7 +548,7 @@ def _explore(
 
 
 def neighbourhood(
-    repo: GraphRepository,
+    repo: GraphStore,
     seed: Seed,
     hops: int = DEFAULT_HOPS,
     limit: int = DEFAULT_LIMIT,
@@ -577,7 +569,7 @@ def neighbourhood(
     """
     window = _bounds(hops, limit, since, until)
 
-    def work(tx: ManagedTransaction) -> Subgraph:
+    def work(tx: Tx) -> Subgraph:
         return _explore(tx, [seed], hops, limit, window, show)
 
     result: Subgraph = _run_read(repo, work, "hops")
@@ -585,7 +577,7 @@ def neighbourhood(
 
 
 def export_ring(
-    repo: GraphRepository,
+    repo: GraphStore,
     ring_id: str,
     hops: int = DEFAULT_HOPS,
     limit: int = DEFAULT_LIMIT,
@@ -601,7 +593,7 @@ def export_ring(
     """
     window = _bounds(hops, limit, since, until)
 
-    def work(tx: ManagedTransaction) -> Subgraph:
+    def work(tx: Tx) -> Subgraph:
         rows = _rows(tx, "explore/ring_members", ring_id=ring_id, cap=RING_MEMBERS)
         if not rows or not rows[0]["found"]:
             raise NotFound("no ring has this id (ring_id)")
@@ -626,7 +618,7 @@ class _End:
     hop: EdgeKind | None  # MEMBER / USED_BY to the seed identity; None: the seed itself
 
 
-def _ends(tx: ManagedTransaction, seed: Seed, side: str) -> tuple[list[_End], str | None]:
+def _ends(tx: Tx, seed: Seed, side: str) -> tuple[list[_End], str | None]:
     """The identifiers a path may use at one end, and the identity at that end if any."""
     key = seed.key
     if key is not None:
@@ -644,7 +636,7 @@ def _no_path(max_hops: int) -> NotFound:
 
 
 def shortest_path(
-    repo: GraphRepository,
+    repo: GraphStore,
     start: Seed,
     end: Seed,
     max_hops: int = DEFAULT_PATH_HOPS,
@@ -665,7 +657,7 @@ def shortest_path(
     if not 1 <= max_hops <= MAX_PATH_HOPS:
         raise InputError(f"max_hops must be between 1 and {MAX_PATH_HOPS}", "max_hops")
 
-    def work(tx: ManagedTransaction) -> GraphPath:
+    def work(tx: Tx) -> GraphPath:
         starts, start_identity = _ends(tx, start, "from")
         ends, end_identity = _ends(tx, end, "to")
         if start_identity is not None and start_identity == end_identity:
@@ -704,7 +696,7 @@ def shortest_path(
 
 
 def _path(
-    tx: ManagedTransaction,
+    tx: Tx,
     keys: list[tuple[str, str]],
     links: list[dict[str, Any]],
     first: tuple[_End, str | None],

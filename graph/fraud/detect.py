@@ -51,8 +51,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from neo4j import ManagedTransaction
-
 from graph.errors import ConfigurationError, NotFound
 from graph.fraud.rings import (
     EventFact,
@@ -63,9 +61,9 @@ from graph.fraud.rings import (
     form_rings,
 )
 from graph.fraud.risk import FLAG_BOT, FLAG_RING, FraudParams, assess, combine_risk
-from graph.influence.queries import time_window
-from graph.store import catalog
-from graph.store.repository import GraphRepository, from_epoch_ms, row_of, to_epoch_ms
+from graph.model.times import from_epoch_ms, time_window, to_epoch_ms
+from graph.store import admin, catalog
+from graph.store.gateway import GraphStore, Tx
 
 __all__ = [
     "FLAG_BOT",
@@ -127,12 +125,8 @@ class FraudResult:
 # --- reading -------------------------------------------------------------------------------
 
 
-def _read(repo: GraphRepository, name: str, **params: Any) -> list[dict[str, Any]]:
-    def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
-        return [row_of(r) for r in tx.run(catalog.query(name), params)]
-
-    with repo.session() as session:
-        return session.execute_read(work)
+def _read(repo: GraphStore, name: str, **params: Any) -> list[dict[str, Any]]:
+    return repo.read(name, **params)
 
 
 def _attributes(text: object) -> dict[str, Any]:
@@ -145,7 +139,7 @@ def _attributes(text: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _events(repo: GraphRepository, ids: Sequence[str]) -> dict[str, list[EventFact]]:
+def _events(repo: GraphStore, ids: Sequence[str]) -> dict[str, list[EventFact]]:
     out: dict[str, list[EventFact]] = defaultdict(list)
     for start in range(0, len(ids), _CHUNK):
         for r in _read(repo, "fraud/identity_events", ids=list(ids[start : start + _CHUNK])):
@@ -164,7 +158,7 @@ def _events(repo: GraphRepository, ids: Sequence[str]) -> dict[str, list[EventFa
     return out
 
 
-def _referrers(repo: GraphRepository, ids: Sequence[str]) -> dict[str, list[str]]:
+def _referrers(repo: GraphStore, ids: Sequence[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for start in range(0, len(ids), _CHUNK):
         for r in _read(repo, "fraud/referrers", ids=list(ids[start : start + _CHUNK])):
@@ -172,10 +166,8 @@ def _referrers(repo: GraphRepository, ids: Sequence[str]) -> dict[str, list[str]
     return out
 
 
-def _gds_components(repo: GraphRepository, params: RingParams) -> dict[str, int]:
-    from graphdatascience import GraphDataScience
-
-    gds = GraphDataScience(repo.driver, database=repo.database, arrow=False, show_progress=False)
+def _gds_components(repo: GraphStore, params: RingParams) -> dict[str, int]:
+    gds = repo.gds()
     graph_name = f"idgraph-rings-{uuid.uuid4().hex[:12]}"
     projected = gds.graph.project.cypher(
         catalog.query("fraud/gds_project"),
@@ -190,12 +182,12 @@ def _gds_components(repo: GraphRepository, params: RingParams) -> dict[str, int]
     return {str(i): int(c) for i, c in zip(rows["identity_id"], rows["component"], strict=True)}
 
 
-def _backend(repo: GraphRepository, preference: str) -> str:
+def _backend(repo: GraphStore, preference: str) -> str:
     if preference not in ("auto", "gds", "networkx"):
         raise ConfigurationError("the detection back end is auto, gds or networkx")
     if preference == "networkx":
         return "networkx"
-    has_gds = repo.gds_version() is not None
+    has_gds = admin.gds_version(repo) is not None
     if preference == "gds" and not has_gds:
         raise ConfigurationError(
             "the GDS back end was asked for but the server has no Graph Data Science plugin"
@@ -207,7 +199,7 @@ def _backend(repo: GraphRepository, preference: str) -> str:
 
 
 def detect(
-    repo: GraphRepository, params: FraudParams | None = None, backend: str = "auto"
+    repo: GraphStore, params: FraudParams | None = None, backend: str = "auto"
 ) -> FraudResult:
     """Find rings and bots in the clustered graph and store them, replacing the last run.
 
@@ -278,31 +270,26 @@ def detect(
     )
 
 
-def _write(repo: GraphRepository, rings: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:
+def _write(repo: GraphStore, rings: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:
     """Replace the previous run's rings and scores in one transaction: readers see the
     old state or the new one, never a mix."""
     detected_at = int(time.time() * 1000)
 
-    def work(tx: ManagedTransaction) -> None:
-        tx.run(catalog.query("fraud/clear_memberships")).consume()
-        tx.run(
-            catalog.query("fraud/drop_stale_rings"), keep=[r["ring_id"] for r in rings]
-        ).consume()
-        tx.run(catalog.query("fraud/clear_risk"), keep=[r["identity_id"] for r in rows]).consume()
+    def work(tx: Tx) -> None:
+        tx.rows("fraud/clear_memberships")
+        tx.rows("fraud/drop_stale_rings", keep=[r["ring_id"] for r in rings])
+        tx.rows("fraud/clear_risk", keep=[r["identity_id"] for r in rows])
         for start in range(0, len(rings), _CHUNK):
-            tx.run(
-                catalog.query("fraud/write_rings"),
-                rings=rings[start : start + _CHUNK],
-                detected_at=detected_at,
-            ).consume()
+            tx.rows(
+                "fraud/write_rings", rings=rings[start : start + _CHUNK], detected_at=detected_at
+            )
         for start in range(0, len(rows), _CHUNK):
-            tx.run(catalog.query("fraud/write_risk"), rows=rows[start : start + _CHUNK]).consume()
+            tx.rows("fraud/write_risk", rows=rows[start : start + _CHUNK])
 
-    with repo.session() as session:
-        session.execute_write(work)
+    repo.write_transaction(work)
 
 
-def flagged_identities(repo: GraphRepository) -> dict[str, list[str]]:
+def flagged_identities(repo: GraphStore) -> dict[str, list[str]]:
     """Identity id -> its risk flags, for every flagged identity (evaluation reads it)."""
     return {
         str(r["identity_id"]): [str(f) for f in r["flags"]]
@@ -377,7 +364,7 @@ class RingDetail:
 
 
 def list_rings(
-    repo: GraphRepository,
+    repo: GraphStore,
     min_score: float = 0.0,
     since: datetime | None = None,
     until: datetime | None = None,
@@ -432,7 +419,7 @@ def _signals(text: object) -> dict[str, float]:
 
 
 def get_ring(
-    repo: GraphRepository,
+    repo: GraphStore,
     ring_id: str,
     show: Callable[[str, str], str] | None = None,
     timeline_limit: int = TIMELINE_LIMIT,

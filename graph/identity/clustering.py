@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import networkx as nx
 
 from graph.errors import ConfigurationError
+from graph.identity import cluster_store
 from graph.identity.rules import (
     PERSONAL_TYPES,
     ClusterParams,
@@ -33,8 +34,8 @@ from graph.identity.rules import (
     membership_confidence,
     split_component,
 )
-from graph.store import catalog
-from graph.store.repository import GraphRepository
+from graph.store import admin, catalog
+from graph.store.gateway import GraphStore
 
 __all__ = [
     "ClusterBackend",
@@ -56,7 +57,7 @@ class ClusterBackend(Protocol):
 
     def components(
         self,
-        repo: GraphRepository,
+        repo: GraphStore,
         params: ClusterParams,
         nodes: Sequence[dict[str, Any]],
         links: Sequence[Link],
@@ -72,7 +73,7 @@ class NetworkxBackend:
 
     def components(
         self,
-        repo: GraphRepository,
+        repo: GraphStore,
         params: ClusterParams,
         nodes: Sequence[dict[str, Any]],
         links: Sequence[Link],
@@ -99,16 +100,12 @@ class GdsBackend:
 
     def components(
         self,
-        repo: GraphRepository,
+        repo: GraphStore,
         params: ClusterParams,
         nodes: Sequence[dict[str, Any]],
         links: Sequence[Link],
     ) -> dict[str, int]:
-        from graphdatascience import GraphDataScience
-
-        gds = GraphDataScience(
-            repo.driver, database=repo.database, arrow=False, show_progress=False
-        )
+        gds = repo.gds()
         graph_name = f"idgraph-wcc-{uuid.uuid4().hex[:12]}"
         projected = gds.graph.project.cypher(
             catalog.query("identity/cluster/gds_project"),
@@ -124,7 +121,7 @@ class GdsBackend:
         return {str(i): int(c) for i, c in zip(rows["id"], rows["component"], strict=True)}
 
 
-def choose_backend(repo: GraphRepository, preference: str = "auto") -> ClusterBackend:
+def choose_backend(repo: GraphStore, preference: str = "auto") -> ClusterBackend:
     """GDS when the server has it (or when asked for), else networkx.
 
     Raises:
@@ -132,7 +129,7 @@ def choose_backend(repo: GraphRepository, preference: str = "auto") -> ClusterBa
     """
     if preference == "networkx":
         return NetworkxBackend()
-    has_gds = repo.gds_version() is not None
+    has_gds = admin.gds_version(repo) is not None
     if preference == "gds" and not has_gds:
         raise ConfigurationError(
             "the GDS back end was asked for but the server has no Graph Data Science plugin"
@@ -167,7 +164,7 @@ class ClusterResult:
 
 
 def cluster(
-    repo: GraphRepository,
+    repo: GraphStore,
     backend: ClusterBackend,
     params: ClusterParams | None = None,
     full: bool | None = None,
@@ -190,32 +187,37 @@ def cluster(
     started = time.perf_counter()
     run_id = f"run-{uuid.uuid4().hex}"
     non_identifying = sorted(k for k, v in params.type_strength.items() if v <= 0)
-    changed = repo.changed_identifiers()
+    changed = cluster_store.changed_identifiers(repo)
     if full is None:
-        full = len(changed) * 2 > repo.counts().get("identifiers", 0)
+        full = len(changed) * 2 > admin.counts(repo).get("identifiers", 0)
     if full:
-        region = repo.all_identifier_ids()
-        newest = repo.newest_link()
-        repo.mark_hubs(region, params.max_per_person, non_identifying)
+        region = cluster_store.all_identifier_ids(repo)
+        newest = cluster_store.newest_link(repo)
+        cluster_store.mark_hubs(repo, region, params.max_per_person, non_identifying)
     else:
         if not changed:
             return ClusterResult(backend.name, 0, 0, 0, 0, 0, 0, 0, time.perf_counter() - started)
         touched = [str(r["id"]) for r in changed]
         newest = max(int(r["last_seen"]) for r in changed)
         # New links may make a hub of a touched identifier; what it glued is recomputed.
-        new_hubs = repo.mark_hubs(touched, params.max_per_person, non_identifying)
-        glued = repo.neighbours(new_hubs, 0.0, through_hubs=True) if new_hubs else []
+        new_hubs = cluster_store.mark_hubs(repo, touched, params.max_per_person, non_identifying)
+        glued = cluster_store.neighbours(repo, new_hubs, 0.0, through_hubs=True) if new_hubs else []
         region = _grow_region(repo, sorted(set(touched) | {str(r["id"]) for r in glued}), params)
     if newest is not None:
-        repo.write_link_weights(
-            region, newest, params.type_strength, params.default_strength, params.half_life_days
+        cluster_store.write_link_weights(
+            repo,
+            region,
+            newest,
+            params.type_strength,
+            params.default_strength,
+            params.half_life_days,
         )
-    nodes = repo.identifier_nodes(region)
+    nodes = cluster_store.identifier_nodes(repo, region)
     in_region = {str(n["id"]) for n in nodes}
     outside_identity: dict[str, str] = {}
     links: list[Link] = []
     seen: set[tuple[str, str]] = set()
-    for r in repo.incident_links(region):
+    for r in cluster_store.incident_links(repo, region):
         a, b = str(r["a"]), str(r["b"])
         pair = (a, b) if a < b else (b, a)
         if pair in seen:
@@ -263,7 +265,9 @@ def cluster(
 
     anchors = [min(keys[n] for n in c) for c in clusters]
     before = sorted({str(n["previous"]) for n in nodes if n["previous"] is not None})
-    known = repo.identities_info(sorted(set(before) | {identity_id_for(a) for a in anchors}))
+    known = cluster_store.identities_info(
+        repo, sorted(set(before) | {identity_id_for(a) for a in anchors})
+    )
     created = {
         str(r["identity_id"]): int(r["created"] or 0) for r in known if r["status"] == "active"
     }
@@ -280,10 +284,10 @@ def cluster(
         {"kind": c.kind, "identity_id": c.identity_id, "other_id": c.other_id}
         for c in assignment.changes
     ]
-    repo.write_clustering(
-        run_id, rows.identities, rows.memberships, rows.used_by, changes, sorted(created)
+    cluster_store.write_clustering(
+        repo, run_id, rows.identities, rows.memberships, rows.used_by, changes, sorted(created)
     )
-    repo.clear_changed([str(r["id"]) for r in changed])
+    cluster_store.clear_changed(repo, [str(r["id"]) for r in changed])
     return ClusterResult(
         backend=used,
         components=len(members_of),
@@ -297,22 +301,24 @@ def cluster(
     )
 
 
-def _grow_region(repo: GraphRepository, touched: Sequence[str], params: ClusterParams) -> list[str]:
+def _grow_region(repo: GraphStore, touched: Sequence[str], params: ClusterParams) -> list[str]:
     """The touched identifiers, their identities, and every identity their trusted links
     reach, until closed: the union of the components the change can affect."""
     region = set(touched)
     identities: set[str] = set()
     frontier = sorted(region)
     while frontier:
-        found = repo.neighbours(frontier, params.min_link_weight)
+        found = cluster_store.neighbours(repo, frontier, params.min_link_weight)
         new_ids = {str(r["identity_id"]) for r in found if r["identity_id"] is not None}
         new_ids |= {
-            str(n["previous"]) for n in repo.identifier_nodes(frontier) if n["previous"] is not None
+            str(n["previous"])
+            for n in cluster_store.identifier_nodes(repo, frontier)
+            if n["previous"] is not None
         }
         new_ids -= identities
         identities |= new_ids
         grown = {str(r["id"]) for r in found}
-        grown |= set(repo.identity_member_ids(sorted(new_ids))) if new_ids else set()
+        grown |= set(cluster_store.identity_member_ids(repo, sorted(new_ids))) if new_ids else set()
         frontier = sorted(grown - region)
         region |= grown
     return sorted(region)

@@ -25,11 +25,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from neo4j import ManagedTransaction
-
-from graph.errors import DatabaseError, InputError, NotFound
-from graph.store import catalog
-from graph.store.repository import GraphRepository, from_epoch_ms, native, row_of
+from graph.errors import InputError, MergeChainBroken, NotFound
+from graph.model.times import from_epoch_ms
+from graph.store.gateway import GraphStore, Tx
 
 __all__ = [
     "identity_status",
@@ -37,7 +35,6 @@ __all__ = [
     "History",
     "HistoryEntry",
     "IdentityProfile",
-    "MergeChainBroken",
     "MergedIdentity",
     "ProfileIdentifier",
     "ProfileLookup",
@@ -71,12 +68,6 @@ def in_clear(identifier_type: str, value: str) -> str:
     different function passed in, not a change to the profile code.
     """
     return value
-
-
-class MergeChainBroken(DatabaseError):
-    """The merge history of an identity does not lead to an identity (a cycle, a
-    merged identity without a target, a target that does not exist, or a chain too
-    long): the data is inconsistent, not the request."""
 
 
 @dataclass(frozen=True)
@@ -171,7 +162,7 @@ def is_identity_id(value: str) -> bool:
 
 
 def identity_profile(
-    repo: GraphRepository, identity_id: str, show: ShowValue = in_clear
+    repo: GraphStore, identity_id: str, show: ShowValue = in_clear
 ) -> ProfileLookup:
     """The profile of ``identity_id``, or where it went.
 
@@ -190,8 +181,7 @@ def identity_profile(
             "an identity id is 'id_' followed by 20 lowercase hexadecimal characters",
             location="identity_id",
         )
-    with repo.session() as session:
-        found = session.execute_read(_lookup, identity_id, show)
+    found = repo.read_transaction(lambda tx: _lookup(tx, identity_id, show))
     if found is None:
         raise NotFound("no identity has this id")
     return found
@@ -200,17 +190,17 @@ def identity_profile(
 # --- inside the read transaction ------------------------------------------------------------
 
 
-def _rows(tx: ManagedTransaction, name: str, identity_id: str) -> list[dict[str, Any]]:
-    return [row_of(r) for r in tx.run(catalog.query(name), identity_id=identity_id)]
+def _rows(tx: Tx, name: str, identity_id: str) -> list[dict[str, Any]]:
+    return tx.rows(name, identity_id=identity_id)
 
 
-def _header(tx: ManagedTransaction, identity_id: str) -> dict[str, Any] | None:
+def _header(tx: Tx, identity_id: str) -> dict[str, Any] | None:
     rows = _rows(tx, "identity/profile/header", identity_id)
     return rows[0] if rows else None
 
 
 def identity_status(
-    tx: ManagedTransaction, identity_id: str
+    tx: Tx, identity_id: str
 ) -> dict[str, Any] | MergedIdentity | RetiredIdentity | None:
     """Inside a read transaction: the header row of an active identity, where a merged
     id went (merges followed to the end), a retired identity, or None for an unknown id.
@@ -230,14 +220,14 @@ def identity_status(
     return header
 
 
-def _lookup(tx: ManagedTransaction, identity_id: str, show: ShowValue) -> ProfileLookup | None:
+def _lookup(tx: Tx, identity_id: str, show: ShowValue) -> ProfileLookup | None:
     found = identity_status(tx, identity_id)
     if found is None or isinstance(found, MergedIdentity | RetiredIdentity):
         return found
     return _profile(tx, found, show)
 
 
-def _follow_merges(tx: ManagedTransaction, identity_id: str, header: dict[str, Any]) -> list[str]:
+def _follow_merges(tx: Tx, identity_id: str, header: dict[str, Any]) -> list[str]:
     """Ids from ``identity_id`` to the first identity that is not merged, in order."""
     chain = [identity_id]
     while header["status"] == "merged":
@@ -261,7 +251,7 @@ def _follow_merges(tx: ManagedTransaction, identity_id: str, header: dict[str, A
     return chain
 
 
-def _profile(tx: ManagedTransaction, header: dict[str, Any], show: ShowValue) -> IdentityProfile:
+def _profile(tx: Tx, header: dict[str, Any], show: ShowValue) -> IdentityProfile:
     identity_id = str(header["identity_id"])
     identifiers = [
         ProfileIdentifier(
@@ -319,7 +309,7 @@ def _profile(tx: ManagedTransaction, header: dict[str, Any], show: ShowValue) ->
 def _history(row: Mapping[str, Any]) -> History:
     def entries(items: Any) -> list[HistoryEntry]:
         return [
-            HistoryEntry(identity_id=str(e["identity_id"]), at=_dt(native(e["at"])))
+            HistoryEntry(identity_id=str(e["identity_id"]), at=_dt(e["at"]))
             for e in items or []
             if e.get("identity_id") is not None
         ]

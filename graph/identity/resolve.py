@@ -50,12 +50,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, get_args
 
-from neo4j import ManagedTransaction
-
-from graph.errors import InvalidIdentifier
+from graph.errors import DatabaseError, InvalidIdentifier
 from graph.model.identifiers import Normaliser
-from graph.store import catalog
-from graph.store.repository import GraphRepository, from_epoch_ms
+from graph.model.times import from_epoch_ms
+from graph.store.gateway import GraphStore, Tx
 
 __all__ = [
     "FLAGS",
@@ -181,7 +179,7 @@ def verification_level(
 class IdentityResolver:
     """Resolves identifiers to identities against the graph."""
 
-    def __init__(self, repo: GraphRepository, normaliser: Normaliser) -> None:
+    def __init__(self, repo: GraphStore, normaliser: Normaliser) -> None:
         self.repo = repo
         self.normaliser = normaliser
 
@@ -208,21 +206,22 @@ class IdentityResolver:
                 continue
             wanted.append({"index": n, "type": ident.type, "value": ident.value})
         keys = [{"type": w["type"], "value": w["value"]} for w in wanted]
-        with self.repo.session() as session:
-            fetched = session.execute_read(_fetch, keys)
+        fetched = self.repo.read_transaction(lambda tx: _fetch(tx, keys))
         return _answer(wanted, invalid, fetched, context, show)
 
 
-def _fetch(tx: ManagedTransaction, keys: list[dict[str, str]]) -> dict[str, Any]:
+def _fetch(tx: Tx, keys: list[dict[str, str]]) -> dict[str, Any]:
     """The whole read of a resolve: one statement, one round trip."""
-    record = tx.run(
-        catalog.query("identity/resolve/resolve"),
+    record = tx.raw_single(
+        "identity/resolve/resolve",
         identifiers=keys,
         recent=RECENT,
         links=EVIDENCE_LINKS,
         events=EVIDENCE_EVENTS,
-    ).single(strict=True)
-    return dict(record)
+    )
+    if record is None:  # the statement aggregates: it always returns one row
+        raise DatabaseError("identity/resolve/resolve returned no row")
+    return record
 
 
 def _answer(

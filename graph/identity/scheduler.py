@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from graph.fraud.detect import FraudResult, detect
 from graph.identity.clustering import ClusterResult, choose_backend, cluster
-from graph.store.repository import GraphRepository
+from graph.store.gateway import GraphStore
 
 __all__ = ["ClusterJob", "JobStatus"]
 
@@ -45,7 +45,7 @@ class ClusterJob:
 
     def __init__(
         self,
-        repo: GraphRepository,
+        repo: GraphStore,
         interval: float,
         backend: str = "auto",
         detect_fraud: bool = True,

@@ -57,11 +57,10 @@ from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 import networkx as nx
-from neo4j import ManagedTransaction
 
 from graph.errors import InputError, NotFound
 from graph.identity.profiles import (
@@ -70,11 +69,11 @@ from graph.identity.profiles import (
     identity_status,
     is_identity_id,
 )
-from graph.store import catalog
-from graph.store.repository import GraphRepository, row_of
+from graph.model.times import time_window
+from graph.store import admin, catalog
+from graph.store.gateway import GraphStore, Tx
 
 __all__ = [
-    "time_window",
     "DEFAULT_LIMIT",
     "DEFAULT_MAX_DEPTH",
     "MAX_DEPTH",
@@ -558,12 +557,12 @@ def _referral(row: Mapping[str, Any]) -> Referral:
     )
 
 
-def _read_referrals(tx: ManagedTransaction, name: str, ids: Sequence[str]) -> list[Referral]:
-    return [_referral(row_of(r)) for r in tx.run(catalog.query(name), identity_ids=list(ids))]
+def _read_referrals(tx: Tx, name: str, ids: Sequence[str]) -> list[Referral]:
+    return [_referral(r) for r in tx.rows(name, identity_ids=list(ids))]
 
 
 def _read_rounds(
-    tx: ManagedTransaction,
+    tx: Tx,
     name: str,
     identity_id: str,
     reached: Callable[[ReferralGraph], Iterable[str]],
@@ -587,7 +586,7 @@ def _read_rounds(
     return graph, False
 
 
-def _status(tx: ManagedTransaction, identity_id: str) -> MergedIdentity | RetiredIdentity | None:
+def _status(tx: Tx, identity_id: str) -> MergedIdentity | RetiredIdentity | None:
     """None for an active identity; where a merged one went; a retired one.
 
     Raises:
@@ -600,7 +599,7 @@ def _status(tx: ManagedTransaction, identity_id: str) -> MergedIdentity | Retire
 
 
 def influenced(
-    repo: GraphRepository,
+    repo: GraphStore,
     identity_id: str,
     max_depth: int = DEFAULT_MAX_DEPTH,
     limit: int = DEFAULT_LIMIT,
@@ -618,7 +617,7 @@ def influenced(
     _check_id(identity_id)
     _check_bounds(max_depth, limit)
 
-    def work(tx: ManagedTransaction) -> Cascade | MergedIdentity | RetiredIdentity:
+    def work(tx: Tx) -> Cascade | MergedIdentity | RetiredIdentity:
         moved = _status(tx, identity_id)
         if moved is not None:
             return moved
@@ -632,12 +631,11 @@ def influenced(
             )
         return found
 
-    with repo.session() as session:
-        return session.execute_read(work)
+    return repo.read_transaction(work)
 
 
 def influencers(
-    repo: GraphRepository,
+    repo: GraphStore,
     identity_id: str,
     max_depth: int = DEFAULT_MAX_DEPTH,
     limit: int = DEFAULT_LIMIT,
@@ -652,7 +650,7 @@ def influencers(
     _check_id(identity_id)
     _check_bounds(max_depth, limit)
 
-    def work(tx: ManagedTransaction) -> Influencers | MergedIdentity | RetiredIdentity:
+    def work(tx: Tx) -> Influencers | MergedIdentity | RetiredIdentity:
         moved = _status(tx, identity_id)
         if moved is not None:
             return moved
@@ -667,50 +665,18 @@ def influencers(
             )
         return found
 
-    with repo.session() as session:
-        return session.execute_read(work)
+    return repo.read_transaction(work)
 
 
 # --- rankings -------------------------------------------------------------------------------
 
 
-def _utc(value: datetime | None, name: str) -> datetime | None:
-    """The time in UTC; one without a zone is read as UTC (Neo4j does not compare the two
-    kinds, and refuses offsets beyond +/-18:00, which ISO 8601 allows).
+def _read_all(repo: GraphStore, window: Mapping[str, Any]) -> ReferralGraph:
+    def work(tx: Tx) -> ReferralGraph:
+        rows = tx.rows("influence/referrals_all", **window)
+        return ReferralGraph(_referral(r) for r in rows)
 
-    Raises:
-        InputError: the time, in UTC, falls outside years 1 to 9999.
-    """
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:
-        message = f"{name} is out of range (years 1 to 9999, in UTC)"
-        raise InputError(message, location=name) from None
-
-
-def time_window(since: datetime | None, until: datetime | None) -> dict[str, datetime | None]:
-    """``since`` and ``until`` in UTC as query parameters (a naive time is UTC).
-
-    Raises:
-        InputError: a time out of range, or ``since`` not before ``until``.
-    """
-    since, until = _utc(since, "since"), _utc(until, "until")
-    if since is not None and until is not None and since >= until:
-        raise InputError("since must be before until", location="until")
-    return {"since": since, "until": until}
-
-
-def _read_all(repo: GraphRepository, window: Mapping[str, Any]) -> ReferralGraph:
-    def work(tx: ManagedTransaction) -> ReferralGraph:
-        rows = tx.run(catalog.query("influence/referrals_all"), dict(window))
-        return ReferralGraph(_referral(row_of(r)) for r in rows)
-
-    with repo.session() as session:
-        return session.execute_read(work)
+    return repo.read_transaction(work)
 
 
 def _ranked(scores: Mapping[str, float], limit: int) -> list[tuple[str, float]]:
@@ -718,18 +684,13 @@ def _ranked(scores: Mapping[str, float], limit: int) -> list[tuple[str, float]]:
 
 
 def _gds_rank(
-    repo: GraphRepository, by: RankBy, limit: int, window: Mapping[str, Any]
+    repo: GraphStore, by: RankBy, limit: int, window: Mapping[str, Any]
 ) -> tuple[int, list[tuple[str, float]]]:
     """Identities in the projection, and the best ``limit`` by ``by``, from GDS."""
-    with repo.session() as session:
-        found = session.execute_read(
-            lambda tx: tx.run(catalog.query("influence/any_referral"), dict(window)).single()
-        )
+    found = repo.read_transaction(lambda tx: tx.single("influence/any_referral", **window))
     if found is None or not found["found"]:
         return 0, []
-    from graphdatascience import GraphDataScience
-
-    gds = GraphDataScience(repo.driver, database=repo.database, arrow=False, show_progress=False)
+    gds = repo.gds()
     graph_name = f"idgraph-influence-{uuid.uuid4().hex[:12]}"
     projected = gds.graph.project.cypher(
         catalog.query("influence/gds_project"), graph_name=graph_name, **window
@@ -753,7 +714,7 @@ def _gds_rank(
 
 
 def top_influencers(
-    repo: GraphRepository,
+    repo: GraphStore,
     by: str = "cascade",
     limit: int = 20,
     since: datetime | None = None,
@@ -805,7 +766,7 @@ def top_influencers(
             ],
         )
 
-    if rank_by != "cascade" and backend != "networkx" and repo.gds_version() is not None:
+    if rank_by != "cascade" and backend != "networkx" and admin.gds_version(repo) is not None:
         considered, best = _gds_rank(repo, rank_by, limit, window)
         return answer("gds", considered, best)
 

@@ -10,7 +10,7 @@ upserts what only those new events saw (identifiers, observations, co-occurrence
 links pre-aggregated per pair, referrals), so a re-run changes nothing. A batch is
 one statement whose rows point at each other by position (``ingest/write_batch``);
 events are created optimistically, and a batch that meets events already in the graph
-is written again without them (see ``GraphRepository.write_batch``).
+is written again without them (see :func:`graph.ingest.batches.write_batch`).
 """
 
 from __future__ import annotations
@@ -34,9 +34,11 @@ import orjson
 
 from graph.errors import InputError, InvalidEvent
 from graph.identity.clustering import identity_id_for
+from graph.ingest.batches import write_batch
 from graph.model.events import PreparedEvent, prepare_event
 from graph.model.identifiers import Identifier, Normaliser
-from graph.store.repository import GraphRepository, to_epoch_ms
+from graph.model.times import to_epoch_ms
+from graph.store.gateway import GraphStore
 
 __all__ = [
     "EventOutcome",
@@ -464,13 +466,13 @@ class Ingestor:
         writers: write transactions in flight at once. Validation of the next batch
             runs while they write; with 2, the server uses both cores. Concurrent
             batches may still deadlock: the server detects it and the batch is retried
-            (``GraphRepository.write_batch``; every step of a batch is re-derived from
+            (:func:`graph.ingest.batches.write_batch`; every step of a batch is re-derived from
             what the database answers, so a retry is exact).
     """
 
     def __init__(
         self,
-        repo: GraphRepository,
+        repo: GraphStore,
         normaliser: Normaliser,
         batch_size: int = 5000,
         on_reject: Callable[[RawRecord, EventOutcome], None] | None = None,
@@ -555,7 +557,7 @@ class Ingestor:
 
     def _write(self, plan: _Plan) -> list[int]:
         """Write one batch (in a writer thread); returns the positions of new events."""
-        return self.repo.write_batch(plan)
+        return write_batch(self.repo, plan)
 
     @staticmethod
     def _record(

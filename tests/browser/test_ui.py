@@ -34,7 +34,7 @@ from graph.ingest.pipeline import Ingestor, RawRecord
 from graph.lab.simulate import WorldConfig, simulate
 from graph.model.identifiers import Normaliser
 from graph.settings import Settings
-from graph.store.repository import GraphRepository
+from graph.store.repository import Neo4jStore
 from tests.conftest import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
@@ -61,7 +61,7 @@ if not CHROMIUM.exists():
     )
 
 
-def _detect_rings(repo: GraphRepository) -> None:
+def _detect_rings(repo: Neo4jStore) -> None:
     """Fraud detection, writing Ring nodes and identity risks per the shared contract."""
     from graph.fraud.detect import detect
 
@@ -69,7 +69,7 @@ def _detect_rings(repo: GraphRepository) -> None:
 
 
 @pytest.fixture()
-def world(repo: GraphRepository) -> GraphRepository:
+def world(repo: Neo4jStore) -> Neo4jStore:
     """A simulated world with fraud rings, clustered, rings detected."""
     config = WorldConfig(ring_share=0.1, ring_size=(5, 8))
     events = simulate(people=150, seed=17, days=60, config=config).events
@@ -78,14 +78,14 @@ def world(repo: GraphRepository) -> GraphRepository:
     assert summary.accepted > 0
     cluster(repo, NetworkxBackend(), full=True)
     _detect_rings(repo)
-    with repo.session() as s:
+    with repo.driver.session(database=repo.database) as s:
         rings = s.run("MATCH (r:Ring) RETURN count(r) AS n").single()
     assert rings is not None and rings["n"] > 0, "the simulated world should hold a ring"
     return repo
 
 
 @pytest.fixture()
-def server(settings: Settings, world: GraphRepository) -> Iterator[str]:
+def server(settings: Settings, world: Neo4jStore) -> Iterator[str]:
     """The API with an investigator key, served by uvicorn on a free port."""
     if not (UI_DIR / "index.html").is_file():
         pytest.fail("the explorer is not built: run `make install`", pytrace=False)
@@ -123,11 +123,11 @@ def page(server: str) -> Iterator[Any]:
         browser.close()
 
 
-def _shared_with_others(repo: GraphRepository) -> tuple[str, str, str, str]:
+def _shared_with_others(repo: Neo4jStore) -> tuple[str, str, str, str]:
     """An identity with an e-mail, using a shared identifier another identity uses too
     (so expanding the shared node adds that identity): (e-mail, identity, shared
     identifier's node, the other identity's node)."""
-    with repo.session() as s:
+    with repo.driver.session(database=repo.database) as s:
         record = s.run(
             "MATCH (a:Identifier {type: 'email'})"
             "WHERE a.identity_id IS NOT NULL AND coalesce(a.hub, false) = false "
@@ -168,9 +168,7 @@ def _distinct_colours(png: bytes) -> tuple[int, float]:
     return len(colours), commonest / total
 
 
-def test_explorer_end_to_end(
-    page: Any, server: str, world: GraphRepository, tmp_path: Path
-) -> None:
+def test_explorer_end_to_end(page: Any, server: str, world: Neo4jStore, tmp_path: Path) -> None:
     foreign: list[str] = []
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))

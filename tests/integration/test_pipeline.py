@@ -12,29 +12,31 @@ from graph.identity.clustering import GdsBackend, NetworkxBackend, choose_backen
 from graph.identity.resolve import IdentityResolver
 from graph.ingest.pipeline import Ingestor, RawRecord, read_path
 from graph.model.identifiers import Normaliser
-from graph.store.repository import GraphRepository
-from tests.examples import EXAMPLE_EVENT
+from graph.store import admin
+from graph.store.repository import Neo4jStore
+from tests.examples import EXAMPLE_EVENT, lookup_identifiers
 
 pytestmark = pytest.mark.integration
 
 EXAMPLE = EXAMPLE_EVENT
 
 
-def _ingest(repo: GraphRepository, events: list[dict[str, object]]):
+def _ingest(repo: Neo4jStore, events: list[dict[str, object]]):
     records = [RawRecord(n + 1, json.dumps(e), e) for n, e in enumerate(events)]
     return Ingestor(repo, Normaliser(), batch_size=7).ingest(records)
 
 
-def test_example_event_becomes_nodes_and_a_link(repo: GraphRepository) -> None:
+def test_example_event_becomes_nodes_and_a_link(repo: Neo4jStore) -> None:
     summary, _ = _ingest(repo, [EXAMPLE])
     assert summary.accepted == 1
-    counts = repo.counts()
+    counts = admin.counts(repo)
     assert counts["identifiers"] == 2 and counts["events"] == 1 and counts["links"] == 1
-    found = repo.lookup_identifiers(
+    found = lookup_identifiers(
+        repo,
         [
             {"type": "phone", "value": "+33612345678"},
             {"type": "email", "value": "jean.dupont@example.fr"},
-        ]
+        ],
     )
     assert {(r["type"], r["value"]) for r in found} == {
         ("phone", "+33612345678"),
@@ -42,7 +44,7 @@ def test_example_event_becomes_nodes_and_a_link(repo: GraphRepository) -> None:
     }
 
 
-def test_reingest_changes_nothing(repo: GraphRepository, tmp_path: Path) -> None:
+def test_reingest_changes_nothing(repo: Neo4jStore, tmp_path: Path) -> None:
     events = [
         EXAMPLE,
         {**EXAMPLE, "event_id": "e-2", "timestamp": "2026-03-05T18:00:00+01:00"},
@@ -50,14 +52,14 @@ def test_reingest_changes_nothing(repo: GraphRepository, tmp_path: Path) -> None
     ]
     first, _ = _ingest(repo, events)
     assert (first.accepted, first.duplicates) == (3, 0)
-    with repo.session() as s:
+    with repo.driver.session(database=repo.database) as s:
         before = s.run(
             "MATCH (a)-[r:LINKED]->(b) RETURN r.count AS c, r.first_seen AS f, r.last_seen AS l,"
             " r.channels AS ch"
         ).data()
     second, _ = _ingest(repo, events)
     assert (second.accepted, second.duplicates) == (0, 3)
-    with repo.session() as s:
+    with repo.driver.session(database=repo.database) as s:
         after = s.run(
             "MATCH (a)-[r:LINKED]->(b) RETURN r.count AS c, r.first_seen AS f, r.last_seen AS l,"
             " r.channels AS ch"
@@ -67,7 +69,7 @@ def test_reingest_changes_nothing(repo: GraphRepository, tmp_path: Path) -> None
     assert sorted(before[0]["ch"]) == ["call", "web"]
 
 
-def test_file_ingest_counts_every_line(repo: GraphRepository, tmp_path: Path) -> None:
+def test_file_ingest_counts_every_line(repo: Neo4jStore, tmp_path: Path) -> None:
     path = tmp_path / "events.jsonl"
     lines = [
         json.dumps(EXAMPLE),
@@ -115,8 +117,8 @@ def _random_events(seed: int, people: int = 60) -> list[dict[str, object]]:
     return events
 
 
-def _partition(repo: GraphRepository) -> set[frozenset[str]]:
-    with repo.session() as s:
+def _partition(repo: Neo4jStore) -> set[frozenset[str]]:
+    with repo.driver.session(database=repo.database) as s:
         rows = s.run(
             "MATCH (i:Identifier) RETURN i.identity_id AS id, collect(i.value) AS members"
         ).data()
@@ -125,7 +127,7 @@ def _partition(repo: GraphRepository) -> set[frozenset[str]]:
 
 @pytest.mark.gds
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_networkx_and_gds_agree(repo: GraphRepository, seed: int) -> None:
+def test_networkx_and_gds_agree(repo: Neo4jStore, seed: int) -> None:
     _ingest(repo, _random_events(seed))
     gds_result = cluster(repo, GdsBackend(), full=True)
     by_gds = _partition(repo)
@@ -137,9 +139,9 @@ def test_networkx_and_gds_agree(repo: GraphRepository, seed: int) -> None:
 
 
 @pytest.mark.gds
-def test_gds_wcc_runs_and_is_chosen(repo: GraphRepository) -> None:
+def test_gds_wcc_runs_and_is_chosen(repo: Neo4jStore) -> None:
     assert choose_backend(repo).name == "gds"
-    with repo.session() as s:
+    with repo.driver.session(database=repo.database) as s:
         s.run(
             "CREATE (:Identifier {type:'t', value:'a'})"
             "-[:LINKED {count: 3, last_seen: datetime()}]->(:Identifier {type:'t', value:'b'})"
@@ -149,22 +151,22 @@ def test_gds_wcc_runs_and_is_chosen(repo: GraphRepository) -> None:
     assert result.identities == 2 and result.largest == 2
 
 
-def test_identity_ids_are_stable_across_runs(repo: GraphRepository) -> None:
+def test_identity_ids_are_stable_across_runs(repo: Neo4jStore) -> None:
     _ingest(repo, _random_events(5))
     cluster(repo, NetworkxBackend())
-    with repo.session() as s:
+    with repo.driver.session(database=repo.database) as s:
         first = dict(
             s.run("MATCH (i:Identifier) RETURN i.value AS v, i.identity_id AS id").values()
         )
     cluster(repo, NetworkxBackend())
-    with repo.session() as s:
+    with repo.driver.session(database=repo.database) as s:
         second = dict(
             s.run("MATCH (i:Identifier) RETURN i.value AS v, i.identity_id AS id").values()
         )
     assert first == second
 
 
-def test_resolve_after_cluster(repo: GraphRepository) -> None:
+def test_resolve_after_cluster(repo: Neo4jStore) -> None:
     second = {
         **EXAMPLE,
         "event_id": "e-2",
@@ -200,7 +202,7 @@ def _event(event_id: str, *ids: tuple[str, str]) -> dict[str, object]:
     }
 
 
-def test_incremental_attach_joins_one_identity(repo: GraphRepository) -> None:
+def test_incremental_attach_joins_one_identity(repo: Neo4jStore) -> None:
     _ingest(repo, [_event("a1", ("device", "d-a"), ("cookie", "c-a"))])
     cluster(repo, NetworkxBackend())
     resolver = IdentityResolver(repo, Normaliser())
@@ -209,12 +211,12 @@ def test_incremental_attach_joins_one_identity(repo: GraphRepository) -> None:
     after = resolver.resolve([("cookie", "c-new2")])
     assert after.status == "matched" and after.identity_id == before
     assert len(after.identifiers) == 4
-    with repo.session() as s:
+    with repo.driver.session(database=repo.database) as s:
         size = s.run("MATCH (p:Identity {identity_id: $id}) RETURN p.size AS n", id=before).single()
     assert size is not None and size["n"] == 4
 
 
-def test_incremental_attach_waits_when_ambiguous(repo: GraphRepository) -> None:
+def test_incremental_attach_waits_when_ambiguous(repo: Neo4jStore) -> None:
     _ingest(
         repo,
         [_event("a", ("device", "d-a"), ("cookie", "c-a")), _event("b", ("device", "d-b"))],

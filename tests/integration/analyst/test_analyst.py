@@ -19,19 +19,19 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from graph.analyst.runner import (
-    QueryRefused,
-    QueryTimedOut,
     explain_query_type,
     library,
     run_adhoc,
     run_named,
 )
+from graph.errors import QueryRefused, QueryTimedOut
 from graph.identity.clustering import NetworkxBackend, cluster
 from graph.ingest.pipeline import Ingestor, RawRecord
 from graph.lab.simulate import simulate
 from graph.model.identifiers import Normaliser
 from graph.settings import Settings, get_settings
-from graph.store.repository import GraphRepository
+from graph.store import admin
+from graph.store.repository import Neo4jStore
 from idgraph.cli import app as cli_app
 
 pytestmark = pytest.mark.integration
@@ -58,22 +58,22 @@ WRITES = [
 
 
 @pytest.fixture(scope="module")
-def world(driver: Driver, settings: Settings, _wipe_allowed: bool) -> GraphRepository:
+def world(driver: Driver, settings: Settings, _wipe_allowed: bool) -> Neo4jStore:
     """The database holding a clustered simulated world (built once for the module)."""
-    repo = GraphRepository(driver, settings.neo4j_database)
-    repo.reset_data()
-    repo.migrate()
+    repo = Neo4jStore(driver, settings.neo4j_database)
+    admin.reset_data(repo)
+    admin.migrate(repo)
     events = simulate(people=150, seed=5).events
     Ingestor(repo, Normaliser()).ingest([RawRecord(n, "", e) for n, e in enumerate(events)])
     cluster(repo, NetworkxBackend())
     return repo
 
 
-def _fingerprint(repo: GraphRepository) -> dict[str, Any]:
+def _fingerprint(repo: Neo4jStore) -> dict[str, Any]:
     """What a write would change: counts, labels, property keys, indexes, constraints."""
-    with repo.session() as s:
+    with repo.driver.session(database=repo.database) as s:
         return {
-            "counts": repo.counts(),
+            "counts": admin.counts(repo),
             "nodes": s.run("MATCH (n) RETURN count(n) AS n").single(strict=True)["n"],
             "labels": sorted(r["label"] for r in s.run("CALL db.labels() YIELD label")),
             "keys": sorted(r["k"] for r in s.run("CALL db.propertyKeys() YIELD propertyKey AS k")),
@@ -85,7 +85,7 @@ def _fingerprint(repo: GraphRepository) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def client(world: GraphRepository, settings: Settings) -> Iterator[TestClient]:
+def client(world: Neo4jStore, settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as c:  # the app includes the Cypher router
         yield c
 
@@ -110,7 +110,7 @@ def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Non
 
 @pytest.mark.parametrize("name", QUERIES)
 def test_every_query_runs_with_its_examples_and_returns_its_columns(
-    world: GraphRepository, name: str
+    world: Neo4jStore, name: str
 ) -> None:
     q = library()[name]
     result = run_named(world, name, q.example_params())
@@ -134,11 +134,11 @@ ANSWERS_ON_THE_WORLD = [
 
 
 @pytest.mark.parametrize("name", ANSWERS_ON_THE_WORLD)
-def test_aggregate_queries_find_something_in_the_world(world: GraphRepository, name: str) -> None:
+def test_aggregate_queries_find_something_in_the_world(world: Neo4jStore, name: str) -> None:
     assert run_named(world, name, {**library()[name].example_params()}).rows
 
 
-def test_person_queries_on_a_real_identity(world: GraphRepository) -> None:
+def test_person_queries_on_a_real_identity(world: Neo4jStore) -> None:
     top = run_named(
         world, "influence/top_influencers", library()["influence/top_influencers"].example_params()
     ).rows[0]
@@ -185,7 +185,7 @@ def test_person_queries_on_a_real_identity(world: GraphRepository) -> None:
     assert all(isinstance(s["first_at"], str) for s in steps)  # ISO strings
 
 
-def test_row_limit_is_applied_while_consuming(world: GraphRepository) -> None:
+def test_row_limit_is_applied_while_consuming(world: Neo4jStore) -> None:
     result = run_adhoc(world, "MATCH (e:Event) RETURN e", limit=7)
     assert len(result.rows) == 7 and result.truncated
     node = result.rows[0]["e"]
@@ -195,7 +195,7 @@ def test_row_limit_is_applied_while_consuming(world: GraphRepository) -> None:
     assert not whole.truncated and whole.rows[0]["n"] > 0
 
 
-def test_paths_and_relationships_are_json(world: GraphRepository) -> None:
+def test_paths_and_relationships_are_json(world: Neo4jStore) -> None:
     result = run_adhoc(world, "MATCH p = (:Event)-[:OBSERVED]->(:Identifier) RETURN p LIMIT 1")
     path = result.rows[0]["p"]
     assert path["relationships"][0]["type"] == "OBSERVED"
@@ -205,7 +205,7 @@ def test_paths_and_relationships_are_json(world: GraphRepository) -> None:
 # --- read-only enforcement --------------------------------------------------------------------
 
 
-def test_explain_sees_writes_and_schema_changes(world: GraphRepository) -> None:
+def test_explain_sees_writes_and_schema_changes(world: Neo4jStore) -> None:
     assert explain_query_type(world, "MATCH (n) RETURN n") == "r"
     assert explain_query_type(world, "CREATE (n:Intruder)") == "w"
     assert explain_query_type(world, "MATCH (n) SET n.intruder = 1") in ("rw", "w")
@@ -213,7 +213,7 @@ def test_explain_sees_writes_and_schema_changes(world: GraphRepository) -> None:
     assert explain_query_type(world, "CALL db.createLabel('Intruder')") != "r"
 
 
-def test_read_transactions_cannot_write(world: GraphRepository) -> None:
+def test_read_transactions_cannot_write(world: Neo4jStore) -> None:
     def work(tx: neo4j.ManagedTransaction) -> None:
         tx.run("CREATE (:Intruder)").consume()
 
@@ -224,7 +224,7 @@ def test_read_transactions_cannot_write(world: GraphRepository) -> None:
         s.execute_read(work)
 
 
-def test_writes_through_the_api_are_refused(world: GraphRepository, client: TestClient) -> None:
+def test_writes_through_the_api_are_refused(world: Neo4jStore, client: TestClient) -> None:
     before = _fingerprint(world)
     for text in WRITES:
         r = client.post("/v1/cypher", json={"query": text})
@@ -234,7 +234,7 @@ def test_writes_through_the_api_are_refused(world: GraphRepository, client: Test
     assert _fingerprint(world) == before
 
 
-def test_writes_through_the_cli_are_refused(world: GraphRepository, cli_env: None) -> None:
+def test_writes_through_the_cli_are_refused(world: Neo4jStore, cli_env: None) -> None:
     before = _fingerprint(world)
     runner = CliRunner()
     for text in WRITES:
@@ -326,7 +326,7 @@ def test_api_timeout_is_a_clear_error(client: TestClient) -> None:
     assert r.json()["error"] == "QueryTimedOut"
 
 
-def test_api_needs_the_analyst_role(world: GraphRepository, settings: Settings) -> None:
+def test_api_needs_the_analyst_role(world: Neo4jStore, settings: Settings) -> None:
     resolver, analyst = "resolver-key-" + "r" * 30, "analyst-key-" + "a" * 30
     keys = SecretStr(f"{resolver}=resolver,{analyst}=analyst")
     api = create_app(settings.model_copy(update={"api_keys": keys}))
@@ -342,7 +342,7 @@ def test_api_needs_the_analyst_role(world: GraphRepository, settings: Settings) 
 # --- the CLI ----------------------------------------------------------------------------------
 
 
-def test_cli_list_and_run(world: GraphRepository, cli_env: None) -> None:
+def test_cli_list_and_run(world: Neo4jStore, cli_env: None) -> None:
     import json
 
     runner = CliRunner()
@@ -386,7 +386,7 @@ def test_cli_list_and_run(world: GraphRepository, cli_env: None) -> None:
     assert r.exit_code == 0, r.output
 
 
-def test_cli_parameter_errors_name_the_parameter(world: GraphRepository, cli_env: None) -> None:
+def test_cli_parameter_errors_name_the_parameter(world: Neo4jStore, cli_env: None) -> None:
     runner = CliRunner()
     r = runner.invoke(cli_app, ["cypher", "run", "influence/top_influencers"])
     assert r.exit_code != 0 and "missing parameter 'since'" in str(r.exception)
@@ -396,7 +396,7 @@ def test_cli_parameter_errors_name_the_parameter(world: GraphRepository, cli_env
     assert "unknown parameter 'bogus'" in str(r.exception)
 
 
-def test_timeouts_stop_the_query(world: GraphRepository) -> None:
+def test_timeouts_stop_the_query(world: Neo4jStore) -> None:
     with pytest.raises(QueryTimedOut):
         run_adhoc(
             world,

@@ -11,14 +11,15 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from graph.identity.clustering import NetworkxBackend, cluster
 from graph.settings import Settings
-from graph.store.repository import GraphRepository
+from graph.store import admin
+from graph.store.repository import Neo4jStore
 from tests.examples import EXAMPLE_EVENT
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture()
-def client(settings: Settings, repo: GraphRepository) -> Iterator[TestClient]:
+def client(settings: Settings, repo: Neo4jStore) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as c:
         yield c
 
@@ -36,7 +37,7 @@ def test_docs_and_openapi(client: TestClient) -> None:
     assert {"/v1/resolve", "/v1/events", "/healthz"} <= set(paths)
 
 
-def test_events_then_resolve(client: TestClient, repo: GraphRepository) -> None:
+def test_events_then_resolve(client: TestClient, repo: Neo4jStore) -> None:
     events = [
         EXAMPLE_EVENT,
         {"event_id": "bad", "timestamp": "nope", "identifiers": []},
@@ -94,9 +95,7 @@ def test_error_messages_do_not_echo_values(client: TestClient) -> None:
     assert secret not in r.text
 
 
-def test_periodic_clustering_refreshes_identities(
-    settings: Settings, repo: GraphRepository
-) -> None:
+def test_periodic_clustering_refreshes_identities(settings: Settings, repo: Neo4jStore) -> None:
     """With an interval set, the API clusters what changed without being asked."""
     import time
 
@@ -113,12 +112,12 @@ def test_periodic_clustering_refreshes_identities(
             time.sleep(0.2)
         assert status is not None and status["interval"] == 0.3
         assert status["last_result"]["identities"] == 1 and status["last_error"] is None
-    with repo.session() as s:
+    with repo.driver.session(database=repo.database) as s:
         confidences = s.run("MATCH (i:Identifier) RETURN i.confidence AS c").value()
     assert len(confidences) == 2 and all(c is not None for c in confidences)
 
 
-def test_resolve_context_flags_and_verification(client: TestClient, repo: GraphRepository) -> None:
+def test_resolve_context_flags_and_verification(client: TestClient, repo: Neo4jStore) -> None:
     client.post("/v1/events", json={"events": [EXAMPLE_EVENT]})
     cluster(repo, NetworkxBackend())
     body = {
@@ -159,7 +158,7 @@ def test_bad_resolve_context_is_422_with_location(
     assert r.status_code == 422 and r.json()["location"] == location
 
 
-def test_resolve_reports_the_stored_risk_flags(client: TestClient, repo: GraphRepository) -> None:
+def test_resolve_reports_the_stored_risk_flags(client: TestClient, repo: Neo4jStore) -> None:
     """``ring_member`` comes from fraud detection's verdict stored on the identity (the
     shared contract's properties, written here as ``graph/fraud/detect.py`` writes them)."""
     client.post("/v1/events", json={"events": [EXAMPLE_EVENT]})
@@ -167,7 +166,7 @@ def test_resolve_reports_the_stored_risk_flags(client: TestClient, repo: GraphRe
     body = {"identifiers": [{"type": "phone", "value": "06 12 34 56 78"}]}
     before = client.post("/v1/resolve", json=body).json()
     assert before["status"] == "matched" and before["verification"] == "none"
-    with repo.session() as s:
+    with repo.driver.session(database=repo.database) as s:
         s.run(
             "MATCH (p:Identity {identity_id: $id}) SET p.risk_flags = ['ring_member'], "
             "p.ring_id = 'ring_00ff', p.ring_score = 0.9, "
@@ -185,7 +184,7 @@ def test_resolve_reports_the_stored_risk_flags(client: TestClient, repo: GraphRe
 
 
 def test_resolve_through_idgraph_serve_with_two_workers(
-    settings: Settings, repo: GraphRepository, tmp_path: Path
+    settings: Settings, repo: Neo4jStore, tmp_path: Path
 ) -> None:
     """``idgraph serve --workers 2``: both workers answer, and the periodic clustering
     runs once, in the supervising process (the workers run none)."""
@@ -240,7 +239,7 @@ def test_resolve_through_idgraph_serve_with_two_workers(
 
 
 def test_start_up_resolves_once_before_serving(
-    settings: Settings, repo: GraphRepository, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, repo: Neo4jStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The server plans the resolve statement on its first use (about a second): the
     # API does that at start-up, with an address no one has, not on a caller's time.
@@ -258,7 +257,7 @@ def test_start_up_resolves_once_before_serving(
     with TestClient(create_app(settings)) as client:
         assert asked == [[app_module._WARM_UP_IDENTIFIER]]
         assert client.get("/healthz").status_code == 200
-    assert repo.counts()["identifiers"] == 0  # read only: nothing written
+    assert admin.counts(repo)["identifiers"] == 0  # read only: nothing written
 
 
 def test_start_up_survives_a_failed_warm_up(

@@ -18,8 +18,8 @@ from graph.identity.clustering import NetworkxBackend, cluster
 from graph.ingest.pipeline import Ingestor, RawRecord
 from graph.model.identifiers import Normaliser
 from graph.settings import Settings
-from graph.store.repository import GraphRepository
-from tests.examples import EXAMPLE_EVENT, ROLE_KEYS, api_keys_setting
+from graph.store.repository import Neo4jStore
+from tests.examples import EXAMPLE_EVENT, ROLE_KEYS, api_keys_setting, lookup_identifiers
 
 pytestmark = pytest.mark.integration
 
@@ -38,12 +38,12 @@ def _keyed(settings: Settings, **update: Any) -> Settings:
 
 
 @pytest.fixture()
-def identity_id(repo: GraphRepository) -> str:
+def identity_id(repo: Neo4jStore) -> str:
     """One identity (the example event's e-mail and phone), clustered."""
     summary, _ = Ingestor(repo, Normaliser()).ingest([RawRecord(1, "", EXAMPLE_EVENT)])
     assert summary.accepted == 1
     cluster(repo, NetworkxBackend())
-    [row] = repo.lookup_identifiers([{"type": "email", "value": EMAIL}])
+    [row] = lookup_identifiers(repo, [{"type": "email", "value": EMAIL}])
     return str(row["identity_id"])
 
 

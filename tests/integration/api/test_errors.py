@@ -9,13 +9,13 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from graph.settings import Settings
-from graph.store.repository import GraphRepository
+from graph.store.repository import Neo4jStore
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture()
-def client(settings: Settings, repo: GraphRepository) -> Iterator[TestClient]:
+def client(settings: Settings, repo: Neo4jStore) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as c:
         yield c
 
@@ -35,7 +35,7 @@ def test_wrong_method_answers_405_with_allow_header(client: TestClient) -> None:
 
 
 def test_a_body_over_the_limit_answers_413_and_is_not_read(
-    settings: Settings, repo: GraphRepository
+    settings: Settings, repo: Neo4jStore
 ) -> None:
     small = settings.model_copy(update={"max_body_bytes": 2048})
     with TestClient(create_app(small)) as client:
@@ -52,9 +52,7 @@ def test_a_body_over_the_limit_answers_413_and_is_not_read(
         assert ok.status_code == 200
 
 
-def test_a_chunked_body_over_the_limit_answers_413(
-    settings: Settings, repo: GraphRepository
-) -> None:
+def test_a_chunked_body_over_the_limit_answers_413(settings: Settings, repo: Neo4jStore) -> None:
     small = settings.model_copy(update={"max_body_bytes": 2048})
     with TestClient(create_app(small)) as client:
 

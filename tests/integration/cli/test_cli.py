@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from graph.lab.evaluate import load_truth
 from graph.settings import Settings, get_settings
-from graph.store.repository import GraphRepository
+from graph.store import admin
+from graph.store.repository import Neo4jStore
 from idgraph.cli import app
 from tests.conftest import neo4j_env
 
@@ -18,9 +19,7 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture()
-def env(
-    settings: Settings, repo: GraphRepository, monkeypatch: pytest.MonkeyPatch
-) -> dict[str, str]:
+def env(settings: Settings, repo: Neo4jStore, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     values = neo4j_env(settings)
     for k, v in values.items():
         monkeypatch.setenv(k, v)
@@ -29,9 +28,7 @@ def env(
     get_settings.cache_clear()
 
 
-def test_simulate_ingest_cluster(
-    env: dict[str, str], tmp_path: Path, repo: GraphRepository
-) -> None:
+def test_simulate_ingest_cluster(env: dict[str, str], tmp_path: Path, repo: Neo4jStore) -> None:
     runner = CliRunner()
     r = runner.invoke(
         app, ["simulate", str(tmp_path / "w"), "--people", "30", "--seed", "3", "--clean"]
@@ -56,19 +53,19 @@ def test_simulate_ingest_cluster(
     assert again["accepted"] == 0 and again["duplicates"] == n_lines
 
 
-def test_reset_refuses_without_yes(env: dict[str, str], repo: GraphRepository) -> None:
+def test_reset_refuses_without_yes(env: dict[str, str], repo: Neo4jStore) -> None:
     from graph.errors import ResetRefused
 
-    repo.migrate()
-    with repo.session() as s:
+    admin.migrate(repo)
+    with repo.driver.session(database=repo.database) as s:
         s.run("CREATE (:Identifier {type: 'cookie', value: 'x'})").consume()
     r = CliRunner().invoke(app, ["db", "reset"])
     assert r.exit_code != 0 and isinstance(r.exception, ResetRefused)
-    assert repo.counts()["identifiers"] == 1
+    assert admin.counts(repo)["identifiers"] == 1
     r = CliRunner().invoke(app, ["db", "reset", "--yes"])
     assert r.exit_code == 0, r.output
-    assert repo.counts()["identifiers"] == 0
-    with repo.session() as s:
+    assert admin.counts(repo)["identifiers"] == 0
+    with repo.driver.session(database=repo.database) as s:
         names = {r["name"] for r in s.run("SHOW CONSTRAINTS YIELD name").data()}
     assert "identifier_type_value" in names
 
@@ -79,7 +76,7 @@ def test_db_start_with_uri_starts_nothing(env: dict[str, str]) -> None:
     assert "does not start" in r.output
 
 
-def test_demo_requests_answer_correctly(settings: Settings, repo: GraphRepository) -> None:
+def test_demo_requests_answer_correctly(settings: Settings, repo: Neo4jStore) -> None:
     """The curl commands `idgraph demo` prints work on the demo data."""
     from fastapi.testclient import TestClient
 
@@ -127,7 +124,7 @@ def test_demo_requests_answer_correctly(settings: Settings, repo: GraphRepositor
     assert people and {kinds[p] for p in people} == {"synthetic"}
 
 
-def test_evaluate_and_export(env: dict[str, str], tmp_path: Path, repo: GraphRepository) -> None:
+def test_evaluate_and_export(env: dict[str, str], tmp_path: Path, repo: Neo4jStore) -> None:
     runner = CliRunner()
     r = runner.invoke(app, ["simulate", str(tmp_path / "w"), "--people", "80", "--seed", "5"])
     assert r.exit_code == 0, r.output

@@ -22,6 +22,7 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from api.ui import mount_ui
+from graph.errors import ExplorationTimedOut
 from graph.explore import queries as explore
 from graph.explore.queries import (
     NEIGHBOURS_PER_NODE,
@@ -36,7 +37,8 @@ from graph.identity.clustering import NetworkxBackend, cluster
 from graph.ingest.pipeline import Ingestor, RawRecord
 from graph.model.identifiers import Normaliser
 from graph.settings import Settings
-from graph.store.repository import GraphRepository
+from graph.store.repository import Neo4jStore
+from tests.examples import lookup_identifiers
 
 pytestmark = pytest.mark.integration
 
@@ -82,7 +84,7 @@ def _events() -> list[dict[str, Any]]:
 
 
 @pytest.fixture()
-def world(repo: GraphRepository) -> GraphRepository:
+def world(repo: Neo4jStore) -> Neo4jStore:
     records = [RawRecord(n + 1, json.dumps(e), e) for n, e in enumerate(_events())]
     summary, _ = Ingestor(repo, Normaliser()).ingest(records)
     assert summary.rejected == 0
@@ -91,15 +93,15 @@ def world(repo: GraphRepository) -> GraphRepository:
 
 
 @pytest.fixture()
-def client(settings: Settings, world: GraphRepository) -> Iterator[TestClient]:
+def client(settings: Settings, world: Neo4jStore) -> Iterator[TestClient]:
     keys = ",".join(f"{key}={role}" for role, key in KEYS.items())
     with TestClient(create_app(settings.model_copy(update={"api_keys": SecretStr(keys)}))) as c:
         c.headers["X-API-Key"] = KEYS["investigator"]
         yield c
 
 
-def _identity_of(repo: GraphRepository, key: tuple[str, str]) -> str:
-    [row] = repo.lookup_identifiers([{"type": key[0], "value": key[1]}])
+def _identity_of(repo: Neo4jStore, key: tuple[str, str]) -> str:
+    [row] = lookup_identifiers(repo, [{"type": key[0], "value": key[1]}])
     assert row["identity_id"], f"{key[0]} has no identity"
     return str(row["identity_id"])
 
@@ -120,7 +122,7 @@ def _check_shape(body: dict[str, Any]) -> None:
 # --- neighbourhood -----------------------------------------------------------------------
 
 
-def test_neighbourhood_of_an_identifier(client: TestClient, world: GraphRepository) -> None:
+def test_neighbourhood_of_an_identifier(client: TestClient, world: Neo4jStore) -> None:
     jean = _identity_of(world, JEAN_EMAIL)
     r = client.get("/v1/graph/neighbourhood", params={"type": "email", "value": "Jean@Example.FR"})
     assert r.status_code == 200, r.text
@@ -147,7 +149,7 @@ def test_neighbourhood_of_an_identifier(client: TestClient, world: GraphReposito
     assert email["identity_id"] == jean and email["risk"] is None
 
 
-def test_more_hops_reach_further(client: TestClient, world: GraphRepository) -> None:
+def test_more_hops_reach_further(client: TestClient, world: Neo4jStore) -> None:
     sizes = []
     for hops in (1, 2, 3):
         body = client.get(
@@ -166,7 +168,7 @@ def test_more_hops_reach_further(client: TestClient, world: GraphRepository) -> 
 
 
 def test_neighbourhood_of_an_identity_holds_its_members(
-    client: TestClient, world: GraphRepository
+    client: TestClient, world: Neo4jStore
 ) -> None:
     jean = _identity_of(world, JEAN_EMAIL)
     body = client.get("/v1/graph/neighbourhood", params={"identity_id": jean}).json()
@@ -285,7 +287,7 @@ def test_path_between_two_identifiers(client: TestClient) -> None:
 
 
 def test_path_between_identities_goes_through_members(
-    client: TestClient, world: GraphRepository
+    client: TestClient, world: Neo4jStore
 ) -> None:
     a = _identity_of(world, ("email", "customer001@example.fr"))
     b = _identity_of(world, ("email", "customer002@example.fr"))
@@ -299,7 +301,7 @@ def test_path_between_identities_goes_through_members(
     assert same["length"] == 0 and [n["id"] for n in same["nodes"]] == [identity_node_id(a)]
 
 
-def test_no_path_is_404(client: TestClient, world: GraphRepository) -> None:
+def test_no_path_is_404(client: TestClient, world: Neo4jStore) -> None:
     params = {
         "from_type": "email",
         "from_value": "jean@example.fr",
@@ -341,11 +343,11 @@ def test_export_json_and_graphml_agree(client: TestClient) -> None:
     assert all(isinstance(d["count"], int) for d in linked)
 
 
-def test_export_of_a_ring(client: TestClient, world: GraphRepository) -> None:
+def test_export_of_a_ring(client: TestClient, world: Neo4jStore) -> None:
     # Contract fixture data: a Ring as fraud detection writes it (graph.fraud.detect is built
     # separately), over two kiosk customers.
     members = [_identity_of(world, ("email", f"customer00{n}@example.fr")) for n in (1, 2)]
-    with world.session() as s:
+    with world.driver.session(database=world.database) as s:
         s.run(
             "CREATE (r:Ring {ring_id: 'ring_00ff', score: 0.9, size: 2, reasons: ['x'],"
             " signals: '{}', first_seen: datetime(), last_seen: datetime(),"
@@ -388,7 +390,7 @@ def test_graphml_is_pure_and_readable() -> None:
 
 
 def test_a_slow_exploration_is_stopped_and_reported(
-    repo: GraphRepository, monkeypatch: pytest.MonkeyPatch
+    repo: Neo4jStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The time-out is the server's (a transaction time-out), reported as input to narrow."""
     monkeypatch.setattr(explore, "TIMEOUT_S", 0.2)
@@ -396,7 +398,7 @@ def test_a_slow_exploration_is_stopped_and_reported(
     def slow(tx: Any) -> Any:
         return tx.run("UNWIND range(1, 1000000000) AS x RETURN sum(x) AS s").single()
 
-    with pytest.raises(explore.ExplorationTimedOut) as caught:
+    with pytest.raises(ExplorationTimedOut) as caught:
         explore._run_read(repo, slow, "hops")
     assert caught.value.location == "hops" and "0.2 s" in str(caught.value)
 

@@ -18,6 +18,7 @@ from graph.access.keys import mask_identifier
 from graph.fraud.detect import detect, flagged_identities, get_ring, list_rings
 from graph.fraud.rings import RingParams
 from graph.fraud.risk import FraudParams
+from graph.identity import cluster_store
 from graph.identity.clustering import NetworkxBackend, cluster
 from graph.identity.resolve import IdentityResolver
 from graph.identity.scheduler import ClusterJob
@@ -25,7 +26,8 @@ from graph.ingest.pipeline import Ingestor, RawRecord
 from graph.lab.evaluate import Truth, detection
 from graph.lab.simulate import WorldConfig, simulate
 from graph.settings import Settings
-from graph.store.repository import GraphRepository
+from graph.store import admin
+from graph.store.repository import Neo4jStore
 from tests.examples import ROLE_KEYS, api_keys_setting
 
 pytestmark = pytest.mark.integration
@@ -41,29 +43,29 @@ SEED = 61
 
 @dataclass
 class World:
-    repo: GraphRepository
+    repo: Neo4jStore
     truth: Truth
     events: list[dict[str, Any]]
 
 
-def _predicted(repo: GraphRepository) -> dict[str, str]:
+def _predicted(repo: Neo4jStore) -> dict[str, str]:
     return {
         f"{r['identifier_type']}:{r['identifier_value']}": str(r["identity_id"])
-        for r in repo.export_identities()
+        for r in cluster_store.export_identities(repo)
     }
 
 
-def _rows(repo: GraphRepository, text: str, **params: Any) -> list[dict[str, Any]]:
-    with repo.session() as s:
+def _rows(repo: Neo4jStore, text: str, **params: Any) -> list[dict[str, Any]]:
+    with repo.driver.session(database=repo.database) as s:
         return [dict(r) for r in s.run(text, params)]  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
 def world(driver: Driver, settings: Settings, _wipe_allowed: bool) -> World:
     """The world, ingested, clustered and scanned once for the module's tests."""
-    repo = GraphRepository(driver, settings.neo4j_database)
-    repo.reset_data()
-    repo.migrate()
+    repo = Neo4jStore(driver, settings.neo4j_database)
+    admin.reset_data(repo)
+    admin.migrate(repo)
     simulated = simulate(people=PEOPLE, seed=SEED, config=CONFIG)
     records = [RawRecord(n + 1, "", e) for n, e in enumerate(simulated.events)]
     Ingestor(repo, settings.normaliser(), settings.batch_size).ingest(records)
@@ -127,7 +129,7 @@ def test_rerunning_keeps_ring_ids_and_backends_agree(world: World) -> None:
     again = detect(repo, backend="networkx")
     after = {r.ring_id: r.score for r in list_rings(repo, limit=500).rings}
     assert after == before and again.rings == len(before)
-    if repo.gds_version() is not None:
+    if admin.gds_version(repo) is not None:
         assert detect(repo, backend="gds").backend == "gds"
         assert {r.ring_id: r.score for r in list_rings(repo, limit=500).rings} == before
 

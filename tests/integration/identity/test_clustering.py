@@ -7,16 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from graph.identity import cluster_store
 from graph.identity.clustering import GdsBackend, NetworkxBackend, cluster
 from graph.identity.profiles import IdentityProfile, MergedIdentity, identity_profile
 from graph.ingest.pipeline import Ingestor, RawRecord, read_path
 from graph.lab.evaluate import bcubed, evaluate, load_truth
 from graph.lab.simulate import simulate, write_world
 from graph.model.identifiers import Normaliser
-from graph.store.repository import GraphRepository
+from graph.store.repository import Neo4jStore
 
 
-def _ingest(repo: GraphRepository, events: list[dict[str, object]]) -> None:
+def _ingest(repo: Neo4jStore, events: list[dict[str, object]]) -> None:
     records = [RawRecord(n + 1, json.dumps(e), e) for n, e in enumerate(events)]
     Ingestor(repo, Normaliser()).ingest(records)
 
@@ -29,16 +30,16 @@ def _event(event_id: str, *ids: tuple[str, str]) -> dict[str, object]:
     }
 
 
-def _predicted(repo: GraphRepository) -> dict[str, str]:
+def _predicted(repo: Neo4jStore) -> dict[str, str]:
     return {
         f"{r['identifier_type']}:{r['identifier_value']}": str(r["identity_id"])
-        for r in repo.export_identities()
+        for r in cluster_store.export_identities(repo)
     }
 
 
 @pytest.mark.gds
 def test_realistic_world_both_back_ends_agree_and_beat_components(
-    repo: GraphRepository, tmp_path: Path
+    repo: Neo4jStore, tmp_path: Path
 ) -> None:
     events, truth_path = write_world(simulate(people=250, seed=21), tmp_path)
     Ingestor(repo, Normaliser()).ingest(read_path(events))
@@ -48,13 +49,13 @@ def test_realistic_world_both_back_ends_agree_and_beat_components(
     assert _predicted(repo) == gds_partition  # same identities, same ids
     assert by_gds.identities == by_nx.identities and by_nx.merged == 0
     assert by_gds.hubs > 0 and by_gds.splits > 0
-    report = evaluate(load_truth(truth_path), gds_partition, list(repo.links_by_key()))
+    report = evaluate(load_truth(truth_path), gds_partition, list(cluster_store.links_by_key(repo)))
     assert report.idgraph.f1 > 0.9
     assert report.idgraph.f1 > report.baseline.f1 + 0.2
     assert report.idgraph.over_merged < report.baseline.clusters
 
 
-def test_kiosk_is_shared_not_glue(repo: GraphRepository) -> None:
+def test_kiosk_is_shared_not_glue(repo: Neo4jStore) -> None:
     events = [
         _event(f"k{n}", ("email", f"shopper{n}@example.fr"), ("device", "kiosk-1"))
         for n in range(8)
@@ -62,7 +63,7 @@ def test_kiosk_is_shared_not_glue(repo: GraphRepository) -> None:
     _ingest(repo, events)
     result = cluster(repo, NetworkxBackend())
     assert result.identities == 8 and result.hubs == 1
-    with repo.session() as s:
+    with repo.driver.session(database=repo.database) as s:
         row = s.run(
             "MATCH (k:Identifier {value: 'kiosk-1'}) "
             "RETURN k.identity_id AS id, k.shared AS shared, COUNT { (k)-[:USED_BY]->() } AS uses"
@@ -71,7 +72,7 @@ def test_kiosk_is_shared_not_glue(repo: GraphRepository) -> None:
     assert row["id"] is None and row["shared"] is True and row["uses"] == 8
 
 
-def test_merge_keeps_the_older_id_and_the_other_points_to_it(repo: GraphRepository) -> None:
+def test_merge_keeps_the_older_id_and_the_other_points_to_it(repo: Neo4jStore) -> None:
     _ingest(repo, [_event("a", ("email", "a@example.fr"), ("phone", "0612345678"))])
     cluster(repo, NetworkxBackend())
     _ingest(repo, [_event("b", ("email", "b@example.fr"), ("phone", "0698765432"))])
@@ -92,7 +93,7 @@ def test_merge_keeps_the_older_id_and_the_other_points_to_it(repo: GraphReposito
     assert newer in {a.identity_id for a in absorbed.history.merged_in}
 
 
-def test_split_when_a_device_becomes_a_hub(repo: GraphRepository) -> None:
+def test_split_when_a_device_becomes_a_hub(repo: Neo4jStore) -> None:
     main = [
         _event(
             f"m{n}",
@@ -125,7 +126,7 @@ def test_split_when_a_device_becomes_a_hub(repo: GraphRepository) -> None:
     assert pid in {s.identity_id for s in history.history.split_from}
 
 
-def test_scores_are_perfect_on_a_clean_world(repo: GraphRepository) -> None:
+def test_scores_are_perfect_on_a_clean_world(repo: Neo4jStore) -> None:
     from graph.lab.simulate import WorldConfig
 
     world = simulate(people=60, seed=4, config=WorldConfig.clean())
@@ -135,7 +136,7 @@ def test_scores_are_perfect_on_a_clean_world(repo: GraphRepository) -> None:
     assert scores.precision == 1.0 and scores.recall > 0.97
 
 
-def _partition(repo: GraphRepository) -> set[frozenset[str]]:
+def _partition(repo: Neo4jStore) -> set[frozenset[str]]:
     groups: dict[str, set[str]] = {}
     for key, pid in _predicted(repo).items():
         groups.setdefault(pid, set()).add(key)
@@ -143,7 +144,7 @@ def _partition(repo: GraphRepository) -> set[frozenset[str]]:
 
 
 def test_incremental_runs_match_a_full_run_and_touch_only_the_change(
-    repo: GraphRepository,
+    repo: Neo4jStore,
 ) -> None:
     events = simulate(people=150, seed=8).events
     third = len(events) // 3

@@ -16,18 +16,19 @@ from graph.identity.profiles import identity_profile
 from graph.ingest.pipeline import Ingestor, RawRecord
 from graph.model.identifiers import Normaliser
 from graph.settings import Settings
-from graph.store.repository import GraphRepository
+from graph.store.repository import Neo4jStore
+from tests.examples import lookup_identifiers
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture()
-def client(settings: Settings, repo: GraphRepository) -> Iterator[TestClient]:
+def client(settings: Settings, repo: Neo4jStore) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as c:
         yield c
 
 
-def _ingest(repo: GraphRepository, events: list[dict[str, Any]]) -> None:
+def _ingest(repo: Neo4jStore, events: list[dict[str, Any]]) -> None:
     records = [RawRecord(n + 1, json.dumps(e), e) for n, e in enumerate(events)]
     summary, _ = Ingestor(repo, Normaliser()).ingest(records)
     assert summary.rejected == 0
@@ -49,14 +50,14 @@ def _event(
     }
 
 
-def _identity_of(repo: GraphRepository, type_: str, value: str) -> str:
-    rows = repo.lookup_identifiers([{"type": type_, "value": value}])
+def _identity_of(repo: Neo4jStore, type_: str, value: str) -> str:
+    rows = lookup_identifiers(repo, [{"type": type_, "value": value}])
     assert rows and rows[0]["identity_id"], f"{type_} has no identity"
     return str(rows[0]["identity_id"])
 
 
-def _run(repo: GraphRepository, query: str, **params: Any) -> None:
-    with repo.session() as s:
+def _run(repo: Neo4jStore, query: str, **params: Any) -> None:
+    with repo.driver.session(database=repo.database) as s:
         s.run(query, params).consume()
 
 
@@ -65,7 +66,7 @@ PHONE = ("phone", "+33612345678")
 COOKIE = ("cookie", "ck-1")
 
 
-def test_profile_of_an_active_identity(client: TestClient, repo: GraphRepository) -> None:
+def test_profile_of_an_active_identity(client: TestClient, repo: Neo4jStore) -> None:
     _ingest(
         repo,
         [
@@ -123,7 +124,7 @@ def test_profile_of_an_active_identity(client: TestClient, repo: GraphRepository
     assert body["history"] == {"merged_in": [], "split_from": [], "split_into": []}
 
 
-def _two_identities_then_merge(repo: GraphRepository) -> tuple[str, str]:
+def _two_identities_then_merge(repo: Neo4jStore) -> tuple[str, str]:
     _ingest(repo, [_event("a", ("email", "a@example.fr"), ("phone", "0612345678"))])
     cluster(repo, NetworkxBackend())
     _ingest(repo, [_event("b", ("email", "b@example.fr"), ("phone", "0698765432"))])
@@ -143,9 +144,7 @@ def _two_identities_then_merge(repo: GraphRepository) -> tuple[str, str]:
     return older, newer
 
 
-def test_merged_identity_redirects_to_the_survivor(
-    client: TestClient, repo: GraphRepository
-) -> None:
+def test_merged_identity_redirects_to_the_survivor(client: TestClient, repo: Neo4jStore) -> None:
     older, newer = _two_identities_then_merge(repo)
 
     r = client.get(f"/v1/identities/{newer}", follow_redirects=False)
@@ -168,9 +167,7 @@ def test_merged_identity_redirects_to_the_survivor(
     assert [m["identity_id"] for m in merged_in] == [newer] and merged_in[0]["at"]
 
 
-def test_chains_of_merges_are_followed_to_the_end(
-    client: TestClient, repo: GraphRepository
-) -> None:
+def test_chains_of_merges_are_followed_to_the_end(client: TestClient, repo: Neo4jStore) -> None:
     older, newer = _two_identities_then_merge(repo)
     # The survivor is merged in turn into a third identity.
     third = "id_" + "c" * 20
@@ -191,7 +188,7 @@ def test_chains_of_merges_are_followed_to_the_end(
     assert client.get(f"/v1/identities/{newer}").json()["identity_id"] == third
 
 
-def _identities(repo: GraphRepository, *rows: dict[str, Any]) -> None:
+def _identities(repo: Neo4jStore, *rows: dict[str, Any]) -> None:
     _run(
         repo,
         "UNWIND $rows AS r CREATE (p:Identity) SET p = r, p.updated_at = datetime()",
@@ -199,7 +196,7 @@ def _identities(repo: GraphRepository, *rows: dict[str, Any]) -> None:
     )
 
 
-def test_a_cycle_of_merges_is_409_not_a_loop(client: TestClient, repo: GraphRepository) -> None:
+def test_a_cycle_of_merges_is_409_not_a_loop(client: TestClient, repo: Neo4jStore) -> None:
     x, y = "id_" + "1" * 20, "id_" + "2" * 20
     _identities(
         repo,
@@ -211,7 +208,7 @@ def test_a_cycle_of_merges_is_409_not_a_loop(client: TestClient, repo: GraphRepo
     assert r.json()["error"] == "MergeChainBroken"
 
 
-def test_a_merge_into_nothing_is_409(client: TestClient, repo: GraphRepository) -> None:
+def test_a_merge_into_nothing_is_409(client: TestClient, repo: Neo4jStore) -> None:
     x = "id_" + "3" * 20
     _identities(
         repo,
@@ -224,7 +221,7 @@ def test_a_merge_into_nothing_is_409(client: TestClient, repo: GraphRepository) 
 
 
 def test_a_merged_id_without_the_property_follows_its_link(
-    client: TestClient, repo: GraphRepository
+    client: TestClient, repo: Neo4jStore
 ) -> None:
     x, y = "id_" + "6" * 20, "id_" + "7" * 20
     _identities(repo, {"identity_id": x, "status": "merged"}, {"identity_id": y})
@@ -242,7 +239,7 @@ def test_a_merged_id_without_the_property_follows_its_link(
     assert profile["usual_hours"] == [0] * 24 and profile["first_seen"] is None
 
 
-def test_history_shows_splits_both_ways(client: TestClient, repo: GraphRepository) -> None:
+def test_history_shows_splits_both_ways(client: TestClient, repo: Neo4jStore) -> None:
     main = [
         _event(f"m{n}", ("email", "main@example.fr"), ("phone", "0611111111"), ("cookie", f"c{n}"))
         for n in range(4)
@@ -273,7 +270,7 @@ def test_history_shows_splits_both_ways(client: TestClient, repo: GraphRepositor
     assert [s["value"] for s in child["shared_identifiers"]] == ["dev-1"]
 
 
-def test_retired_identity_is_gone(client: TestClient, repo: GraphRepository) -> None:
+def test_retired_identity_is_gone(client: TestClient, repo: Neo4jStore) -> None:
     x = "id_" + "8" * 20
     _identities(repo, {"identity_id": x, "status": "retired", "size": 0})
     r = client.get(f"/v1/identities/{x}")
@@ -290,7 +287,7 @@ def test_unknown_id_is_404(client: TestClient) -> None:
     assert r.json() == {"error": "NotFound", "detail": "no identity has this id", "location": None}
 
 
-def test_core_refuses_a_malformed_id_before_querying(repo: GraphRepository) -> None:
+def test_core_refuses_a_malformed_id_before_querying(repo: Neo4jStore) -> None:
     with pytest.raises(InputError) as caught:
         identity_profile(repo, "id_" + "Z" * 20)
     assert caught.value.location == "identity_id"
@@ -321,9 +318,7 @@ def test_malformed_id_is_422_with_location(client: TestClient, bad: str) -> None
     assert body["location"] == "path.identity_id" and body["error"] == "InvalidRequest"
 
 
-def test_kiosk_appears_in_each_identity_shared_list(
-    client: TestClient, repo: GraphRepository
-) -> None:
+def test_kiosk_appears_in_each_identity_shared_list(client: TestClient, repo: Neo4jStore) -> None:
     _ingest(
         repo,
         [

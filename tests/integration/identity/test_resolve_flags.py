@@ -11,7 +11,7 @@ from graph.identity.clustering import NetworkxBackend, cluster
 from graph.identity.resolve import IdentityResolver, ResolveContext
 from graph.ingest.pipeline import Ingestor, RawRecord
 from graph.model.identifiers import Normaliser
-from graph.store.repository import GraphRepository
+from graph.store.repository import Neo4jStore
 
 T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 
@@ -29,7 +29,7 @@ def _event(
     }
 
 
-def _load(repo: GraphRepository, events: list[dict[str, object]]) -> IdentityResolver:
+def _load(repo: Neo4jStore, events: list[dict[str, object]]) -> IdentityResolver:
     records = [RawRecord(n + 1, json.dumps(e), e) for n, e in enumerate(events)]
     Ingestor(repo, Normaliser()).ingest(records)
     cluster(repo, NetworkxBackend(), full=True)
@@ -57,7 +57,7 @@ def _names(res: object) -> set[str]:
 AFTERNOON = ResolveContext(channel="call", timestamp=T0 + timedelta(days=30, hours=1))
 
 
-def test_a_known_caller_is_clean_certain_and_explained(repo: GraphRepository) -> None:
+def test_a_known_caller_is_clean_certain_and_explained(repo: Neo4jStore) -> None:
     r = _load(repo, _caller()).resolve([("phone", "06 12 34 56 78")], AFTERNOON)
     assert r.status == "matched" and not r.flags
     assert r.confidence >= 0.95 and r.verification == "none"
@@ -65,14 +65,14 @@ def test_a_known_caller_is_clean_certain_and_explained(repo: GraphRepository) ->
     assert r.evidence[0]["count"] == 6 and len(r.evidence[0]["events"]) == 3
 
 
-def test_new_identifier_for_a_known_person(repo: GraphRepository) -> None:
+def test_new_identifier_for_a_known_person(repo: Neo4jStore) -> None:
     resolver = _load(repo, _caller())
     r = resolver.resolve([("phone", "0612345678"), ("email", "jean.new@example.fr")], AFTERNOON)
     assert r.status == "matched" and "new_identifier" in _names(r)
     assert r.verification == "standard"
 
 
-def test_identities_conflict(repo: GraphRepository) -> None:
+def test_identities_conflict(repo: Neo4jStore) -> None:
     other = _event("o1", T0, "call", ("phone", "0698765432"), ("email", "marie@example.fr"))
     resolver = _load(repo, [*_caller(), other])
     r = resolver.resolve([("phone", "0612345678"), ("email", "marie@example.fr")], AFTERNOON)
@@ -81,7 +81,7 @@ def test_identities_conflict(repo: GraphRepository) -> None:
 
 
 @pytest.mark.parametrize(("hour", "flagged"), [(3, True), (15, False)])
-def test_unusual_hour(repo: GraphRepository, hour: int, flagged: bool) -> None:
+def test_unusual_hour(repo: Neo4jStore, hour: int, flagged: bool) -> None:
     at = (T0 + timedelta(days=30)).replace(hour=hour)
     r = _load(repo, _caller()).resolve(
         [("phone", "0612345678")], ResolveContext(channel="call", timestamp=at)
@@ -90,13 +90,13 @@ def test_unusual_hour(repo: GraphRepository, hour: int, flagged: bool) -> None:
 
 
 @pytest.mark.parametrize(("channel", "flagged"), [("sms", True), ("call", False)])
-def test_unusual_channel(repo: GraphRepository, channel: str, flagged: bool) -> None:
+def test_unusual_channel(repo: Neo4jStore, channel: str, flagged: bool) -> None:
     context = ResolveContext(channel=channel, timestamp=AFTERNOON.timestamp)
     r = _load(repo, _caller()).resolve([("phone", "0612345678")], context)
     assert ("unusual_channel" in _names(r)) is flagged
 
 
-def test_shared_identifier(repo: GraphRepository) -> None:
+def test_shared_identifier(repo: Neo4jStore) -> None:
     events = [
         _event(f"k{n}", T0, "store", ("email", f"shopper{n}@example.fr"), ("device", "kiosk-1"))
         for n in range(8)
@@ -109,11 +109,11 @@ def test_shared_identifier(repo: GraphRepository) -> None:
     assert shopper.status == "matched" and "shared_identifier" not in _names(shopper)
 
 
-def _store_risk(repo: GraphRepository, identity_id: str, **risk: object) -> None:
+def _store_risk(repo: Neo4jStore, identity_id: str, **risk: object) -> None:
     """Write fraud detection's verdict on an identity, as the shared contract defines it
     (``graph/fraud/detect.py`` writes these properties after clustering; its own end-to-end test
     runs the detector itself)."""
-    with repo.session() as s:
+    with repo.driver.session(database=repo.database) as s:
         s.run(
             "MATCH (p:Identity {identity_id: $identity_id}) SET p += $risk",
             identity_id=identity_id,
@@ -157,7 +157,7 @@ RING_VERDICT: dict[str, object] = {
     ids=["stored-ring-member", "scored-clean", "not-scored"],
 )
 def test_ring_member_is_the_stored_verdict(
-    repo: GraphRepository, risk_flags: list[str] | None, flagged: bool
+    repo: Neo4jStore, risk_flags: list[str] | None, flagged: bool
 ) -> None:
     """A burst of sign-ups around a card is for fraud detection to judge; the resolver
     raises ``ring_member`` exactly when the identity's stored ``risk_flags`` says so."""
@@ -205,7 +205,7 @@ def _bot_events(gap_s: float) -> list[dict[str, object]]:
     ids=["stored-bot", "scored-clean-beats-timing", "not-scored-timing", "not-scored-human"],
 )
 def test_bot_suspected_is_the_stored_verdict_with_a_timing_fallback(
-    repo: GraphRepository, gap_s: float, risk_flags: list[str] | None, flagged: bool
+    repo: Neo4jStore, gap_s: float, risk_flags: list[str] | None, flagged: bool
 ) -> None:
     """Stored ``risk_flags`` decide for a scored identity, whatever its timing; an
     identity fraud detection has not scored yet is judged on its events' timing."""
@@ -235,7 +235,7 @@ def test_bot_suspected_is_the_stored_verdict_with_a_timing_fallback(
         assert reason.startswith("31 events a median 2.0 s apart")
 
 
-def test_both_stored_flags_at_once(repo: GraphRepository) -> None:
+def test_both_stored_flags_at_once(repo: Neo4jStore) -> None:
     resolver = _load(repo, _ring_events(spread_days=40))
     before = resolver.resolve([("email", "fake4@example.fr")])
     assert before.identity_id and not before.flags
@@ -264,7 +264,7 @@ def test_both_stored_flags_at_once(repo: GraphRepository) -> None:
     [(None, "none"), ("deposit", "none"), ("withdrawal", "standard"), ("transfer", "standard")],
 )
 def test_verification_by_intent_for_a_clean_certain_match(
-    repo: GraphRepository, intent: str | None, level: str
+    repo: Neo4jStore, intent: str | None, level: str
 ) -> None:
     context = ResolveContext(channel="call", timestamp=AFTERNOON.timestamp, intent=intent)
     r = _load(repo, _caller()).resolve(
@@ -273,7 +273,7 @@ def test_verification_by_intent_for_a_clean_certain_match(
     assert r.confidence >= 0.99 and not r.flags and r.verification == level
 
 
-def test_a_risky_intent_with_any_flag_steps_up(repo: GraphRepository) -> None:
+def test_a_risky_intent_with_any_flag_steps_up(repo: Neo4jStore) -> None:
     at = (T0 + timedelta(days=30)).replace(hour=3)
     resolver = _load(repo, _caller())
     calm = resolver.resolve(
@@ -286,12 +286,12 @@ def test_a_risky_intent_with_any_flag_steps_up(repo: GraphRepository) -> None:
     assert risky.verification == "step_up"
 
 
-def test_unknown_caller_gets_the_usual_questions(repo: GraphRepository) -> None:
+def test_unknown_caller_gets_the_usual_questions(repo: Neo4jStore) -> None:
     r = _load(repo, _caller()).resolve([("phone", "0699999999")], AFTERNOON)
     assert r.status == "unknown" and r.verification == "standard" and not r.flags
 
 
-def test_values_are_shown_through_the_callers_policy(repo: GraphRepository) -> None:
+def test_values_are_shown_through_the_callers_policy(repo: Neo4jStore) -> None:
     r = _load(repo, _caller()).resolve(
         [("phone", "0612345678")], AFTERNOON, show=lambda t, v: f"<{t}>"
     )

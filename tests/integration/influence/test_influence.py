@@ -22,7 +22,9 @@ from graph.influence.queries import influenced, top_influencers
 from graph.ingest.pipeline import Ingestor, RawRecord
 from graph.model.identifiers import Normaliser
 from graph.settings import Settings
-from graph.store.repository import GraphRepository
+from graph.store import admin
+from graph.store.repository import Neo4jStore
+from tests.examples import lookup_identifiers
 
 pytestmark = pytest.mark.integration
 
@@ -70,7 +72,7 @@ def _events() -> list[dict[str, Any]]:
 
 
 @pytest.fixture()
-def ids(repo: GraphRepository) -> dict[str, str]:
+def ids(repo: Neo4jStore) -> dict[str, str]:
     """Person letter -> identity id, after ingesting the tree and clustering."""
     records = [RawRecord(n + 1, json.dumps(e), e) for n, e in enumerate(_events())]
     summary, _ = Ingestor(repo, Normaliser()).ingest(records)
@@ -78,7 +80,7 @@ def ids(repo: GraphRepository) -> dict[str, str]:
     cluster(repo, NetworkxBackend())
     out = {}
     for p in PEOPLE:
-        rows = repo.lookup_identifiers([_email(p)])
+        rows = lookup_identifiers(repo, [_email(p)])
         assert rows and rows[0]["identity_id"], f"{p} has no identity"
         out[p] = str(rows[0]["identity_id"])
     assert len(set(out.values())) == len(PEOPLE)
@@ -86,7 +88,7 @@ def ids(repo: GraphRepository) -> dict[str, str]:
 
 
 @pytest.fixture()
-def app(settings: Settings, repo: GraphRepository) -> FastAPI:
+def app(settings: Settings, repo: Neo4jStore) -> FastAPI:
     return create_app(settings)  # the influence router is part of the app
 
 
@@ -193,12 +195,12 @@ def test_top_by_cascade_with_a_time_window(client: TestClient, ids: dict[str, st
 @pytest.mark.parametrize("by", ["pagerank", "articlerank"])
 def test_rankings_with_gds_and_without_agree(
     client: TestClient,
-    repo: GraphRepository,
+    repo: Neo4jStore,
     ids: dict[str, str],
     by: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert repo.gds_version() is not None, "the test server should have GDS"
+    assert admin.gds_version(repo) is not None, "the test server should have GDS"
     name = {v: k for k, v in ids.items()}
     r = client.get("/v1/influence/top", params={"by": by})
     assert r.status_code == 200, r.text
@@ -206,10 +208,10 @@ def test_rankings_with_gds_and_without_agree(
     assert with_gds["backend"] == "gds" and with_gds["identities_considered"] == 6
     ranked = [name[e["identity_id"]] for e in with_gds["identities"]]
     assert ranked[:2] == ["A", "B"] and set(ranked) == set(PEOPLE)
-    with repo.session() as s:
+    with repo.driver.session(database=repo.database) as s:
         assert s.run("CALL gds.graph.list() YIELD graphName RETURN graphName").data() == []
 
-    monkeypatch.setattr(GraphRepository, "gds_version", lambda self: None)
+    monkeypatch.setattr(admin, "gds_version", lambda store: None)
     r = client.get("/v1/influence/top", params={"by": by})
     assert r.status_code == 200, r.text
     without = r.json()
@@ -225,10 +227,10 @@ def test_rankings_with_gds_and_without_agree(
 
 
 def test_merged_retired_unknown_and_bad_input(
-    client: TestClient, repo: GraphRepository, ids: dict[str, str]
+    client: TestClient, repo: Neo4jStore, ids: dict[str, str]
 ) -> None:
     old, gone = "id_00000000000000000001", "id_00000000000000000002"
-    with repo.session() as s:
+    with repo.driver.session(database=repo.database) as s:
         s.run(
             "CREATE (:Identity {identity_id: $old, status: 'merged', merged_into: $into})"
             " CREATE (:Identity {identity_id: $gone, status: 'retired', size: 0})",

@@ -17,7 +17,8 @@ from graph.ingest.pipeline import Ingestor, read_jsonl
 from graph.lab.simulate import simulate
 from graph.model.identifiers import Normaliser
 from graph.settings import Settings, get_settings
-from graph.store.repository import GraphRepository
+from graph.store import admin
+from graph.store.repository import Neo4jStore
 from idgraph.cli import app
 
 pytestmark = pytest.mark.integration
@@ -57,7 +58,7 @@ MIXED: list[tuple[str, str]] = [
 
 @pytest.fixture()
 def cli_env(
-    settings: Settings, repo: GraphRepository, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, repo: Neo4jStore, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
     monkeypatch.setenv("NEO4J_URI", settings.bolt_uri)
     monkeypatch.setenv("NEO4J_USERNAME", settings.neo4j_username)
@@ -69,8 +70,8 @@ def cli_env(
     get_settings.cache_clear()
 
 
-def _graph_state(repo: GraphRepository) -> dict[str, object]:
-    with repo.session() as s:
+def _graph_state(repo: Neo4jStore) -> dict[str, object]:
+    with repo.driver.session(database=repo.database) as s:
         idents = s.run(
             "MATCH (i:Identifier) RETURN i.type AS t, i.value AS v, i.event_count AS c,"
             " i.first_seen AS f, i.last_seen AS l, i.blocked AS b ORDER BY t, v"
@@ -79,11 +80,11 @@ def _graph_state(repo: GraphRepository) -> dict[str, object]:
             "MATCH (a)-[r:LINKED]->(b) RETURN a.value AS a, b.value AS b, r.count AS c,"
             " r.channels AS ch, r.sources AS so ORDER BY a, b"
         ).data()
-    return {"identifiers": idents, "links": links, "counts": repo.counts()}
+    return {"identifiers": idents, "links": links, "counts": admin.counts(repo)}
 
 
 def test_mixed_file_counts_rejects_and_rerun(
-    cli_env: None, repo: GraphRepository, tmp_path: Path
+    cli_env: None, repo: Neo4jStore, tmp_path: Path
 ) -> None:
     path = tmp_path / "mixed.jsonl"
     path.write_text("\n".join(line for line, _ in MIXED) + "\n")
@@ -127,7 +128,7 @@ def test_mixed_file_counts_rejects_and_rerun(
 
 
 def test_api_and_cli_give_the_same_graph(
-    cli_env: None, settings: Settings, repo: GraphRepository, tmp_path: Path
+    cli_env: None, settings: Settings, repo: Neo4jStore, tmp_path: Path
 ) -> None:
     events = [
         json.loads(line)
@@ -139,7 +140,7 @@ def test_api_and_cli_give_the_same_graph(
     r = CliRunner().invoke(app, ["ingest", str(path), "--rejects", str(tmp_path / "rj.jsonl")])
     by_cli = json.loads(r.stdout)
     state_cli = _graph_state(repo)
-    repo.reset_data()
+    admin.reset_data(repo)
     with TestClient(create_app(settings)) as client:
         resp = client.post("/v1/events", json={"events": events})
     assert resp.status_code == 200
@@ -150,7 +151,7 @@ def test_api_and_cli_give_the_same_graph(
 
 
 def test_new_event_is_resolvable_as_soon_as_post_returns(
-    settings: Settings, repo: GraphRepository
+    settings: Settings, repo: Neo4jStore
 ) -> None:
     # The delay itself is a benchmark figure (bench/ingest_bench.py), not a timed test:
     # here, the very next request must find the new identity, with no clustering run.
@@ -169,7 +170,7 @@ def test_new_event_is_resolvable_as_soon_as_post_returns(
     assert {i["value"] for i in res["identifiers"]} == {"new.person@example.fr", "+33699887766"}
 
 
-def test_csv_file_ingest(cli_env: None, repo: GraphRepository, tmp_path: Path) -> None:
+def test_csv_file_ingest(cli_env: None, repo: Neo4jStore, tmp_path: Path) -> None:
     path = tmp_path / "shop.csv"
     path.write_text(
         "event_id,timestamp,source,channel,type,email,phone\n"
@@ -187,7 +188,7 @@ def test_csv_file_ingest(cli_env: None, repo: GraphRepository, tmp_path: Path) -
     assert rejects[0]["line"] == 3 and rejects[0]["original"].startswith("s2,")
 
 
-def _ingest_lines(repo: GraphRepository, lines: list[str], **kwargs: Any) -> dict[str, Any]:
+def _ingest_lines(repo: Neo4jStore, lines: list[str], **kwargs: Any) -> dict[str, Any]:
     summary, _ = Ingestor(repo, Normaliser(), **kwargs).ingest(
         read_jsonl(io.StringIO("\n".join(lines) + "\n"))
     )
@@ -198,7 +199,7 @@ def _timed(n: int, *ids: tuple[str, str], minute: int = 0) -> str:
     return json.dumps({**_ev(f"o{n}", *ids), "timestamp": f"2026-03-01T10:{minute:02d}:00+01:00"})
 
 
-def test_batch_overlapping_the_graph_writes_only_its_new_events(repo: GraphRepository) -> None:
+def test_batch_overlapping_the_graph_writes_only_its_new_events(repo: Neo4jStore) -> None:
     # One batch holds events already in the graph and new ones: the optimistic write
     # fails on the event key, and the batch is written again with the new ones only.
     ann, phone, cookie = ("email", "ann@example.fr"), ("phone", "0612345678"), ("cookie", "c1")
@@ -213,7 +214,7 @@ def test_batch_overlapping_the_graph_writes_only_its_new_events(repo: GraphRepos
     summary = _ingest_lines(repo, second, batch_size=100)
     assert (summary["accepted"], summary["duplicates"], summary["rejected"]) == (2, 2, 0)
     overlapped = _graph_state(repo)
-    repo.reset_data()
+    admin.reset_data(repo)
     once = _ingest_lines(repo, first + second[1:2] + second[3:])
     assert once["accepted"] == 4
     assert _graph_state(repo) == overlapped
@@ -225,7 +226,7 @@ def test_batch_overlapping_the_graph_writes_only_its_new_events(repo: GraphRepos
     assert link["c"] == 1
 
 
-def _observed_state(repo: GraphRepository) -> dict[str, object]:
+def _observed_state(repo: Neo4jStore) -> dict[str, object]:
     """The graph as the events made it, without what depends on batch boundaries (the
     order channels were first seen in, identities attached incrementally)."""
     state = _graph_state(repo)
@@ -238,14 +239,14 @@ def _observed_state(repo: GraphRepository) -> dict[str, object]:
     return {"identifiers": state["identifiers"], "links": links, "counts": counts}
 
 
-def test_concurrent_writers_build_the_same_graph(repo: GraphRepository) -> None:
+def test_concurrent_writers_build_the_same_graph(repo: Neo4jStore) -> None:
     # Small batches written two at a time share identifiers (hubs, households): lock
     # waits and deadlock retries must not change a count.
     world = simulate(people=40, seed=7)
     lines = [json.dumps(e) for e in world.events]
     one = _ingest_lines(repo, lines, batch_size=len(lines))
     alone = _observed_state(repo)
-    repo.reset_data()
+    admin.reset_data(repo)
     two = _ingest_lines(repo, lines, batch_size=25, writers=2)
     assert {k: two[k] for k in ("accepted", "duplicates", "rejected")} == {
         k: one[k] for k in ("accepted", "duplicates", "rejected")
@@ -267,13 +268,13 @@ def test_batch_parameters_never_show_identifiers() -> None:
     assert params["identifiers"][0][:2] == ["email", "secret.person@example.fr"]
 
 
-def test_observed_role_is_stored_for_referrers_only(repo: GraphRepository) -> None:
+def test_observed_role_is_stored_for_referrers_only(repo: Neo4jStore) -> None:
     # A subject's OBSERVED carries no property (cheaper to write); readers take a
     # missing role as 'subject', so a referrer's events never count as its own.
     ann, bob = ("email", "ann@example.fr"), {"type": "email", "value": "bob@example.fr"}
     lines = [json.dumps(_ev("r1", ann, ("cookie", "c1"), referred_by=[bob]))]
     assert _ingest_lines(repo, lines)["accepted"] == 1
-    with repo.session() as s:
+    with repo.driver.session(database=repo.database) as s:
         roles = {
             r["v"]: r["role"]
             for r in s.run(
@@ -289,5 +290,5 @@ def test_observed_role_is_stored_for_referrers_only(repo: GraphRepository) -> No
     # The fraud reads (which select subjects) see r1 for ann's identity, not for bob's.
     assert ids["ann@example.fr"] and ids["bob@example.fr"]
     assert ids["ann@example.fr"] != ids["bob@example.fr"]
-    events = repo._read("fraud/identity_events", ids=[ids["ann@example.fr"], ids["bob@example.fr"]])
+    events = repo.read("fraud/identity_events", ids=[ids["ann@example.fr"], ids["bob@example.fr"]])
     assert [(e["identity_id"], len(e["cookies"])) for e in events] == [(ids["ann@example.fr"], 1)]

@@ -10,6 +10,7 @@ import pytest
 
 from graph.localdb.server import LocalNeo4j
 from graph.localdb.versions import GDS_VERSION, NEO4J_VERSION
+from graph.store import admin
 from tests.conftest import Server, local_test_settings
 
 pytestmark = pytest.mark.integration
@@ -62,11 +63,11 @@ def test_browser_answers(neo4j_server: Server) -> None:
 
 
 def test_versions(repo) -> None:
-    assert repo.ping()["version"] == NEO4J_VERSION or not NEO4J_VERSION.startswith("5.26")
-    assert repo.ping()["version"].startswith("5.26")
-    version = repo.gds_version()
+    assert admin.ping(repo)["version"] == NEO4J_VERSION or not NEO4J_VERSION.startswith("5.26")
+    assert admin.ping(repo)["version"].startswith("5.26")
+    version = admin.gds_version(repo)
     assert version is not None
-    if repo.ping()["version"] == NEO4J_VERSION:
+    if admin.ping(repo)["version"] == NEO4J_VERSION:
         assert version == GDS_VERSION
 
 

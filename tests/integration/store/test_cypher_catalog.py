@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.store import catalog
-from graph.store.repository import GraphRepository
+from graph.store import admin, catalog
+from graph.store.repository import Neo4jStore
 
 pytestmark = pytest.mark.integration
 
@@ -13,15 +13,15 @@ QUERIES = [n for n in catalog.all_query_names() if not n.startswith("schema/")]
 
 
 @pytest.mark.parametrize("name", QUERIES)
-def test_explain(repo: GraphRepository, name: str) -> None:
-    with repo.session() as s:
+def test_explain(repo: Neo4jStore, name: str) -> None:
+    with repo.driver.session(database=repo.database) as s:
         s.run("EXPLAIN " + catalog.query(name)).consume()
 
 
-def test_migrations_are_idempotent(repo: GraphRepository) -> None:
-    first = repo.migrate()
-    second = repo.migrate()
+def test_migrations_are_idempotent(repo: Neo4jStore) -> None:
+    first = admin.migrate(repo)
+    second = admin.migrate(repo)
     assert first == second == [n for n, _ in catalog.schema_migrations()]
-    with repo.session() as s:
+    with repo.driver.session(database=repo.database) as s:
         names = {r["name"] for r in s.run("SHOW CONSTRAINTS YIELD name").data()}
     assert {"identifier_type_value", "event_source_id", "identity_id"} <= names

@@ -12,7 +12,6 @@ import pytest
 from graph.analyst.runner import (
     LibraryQuery,
     Parameter,
-    QueryRefused,
     bind_params,
     check_read_only_text,
     coerce,
@@ -22,7 +21,7 @@ from graph.analyst.runner import (
     parse_cli_params,
     parse_header,
 )
-from graph.errors import InputError
+from graph.errors import InputError, QueryRefused
 
 TOPICS = {"resolution", "data_quality", "fraud", "influence", "journeys"}
 QUERIES = sorted(library())

@@ -51,6 +51,14 @@ class _RecordingRepo:
         return list(range(len(plan.events)))
 
 
+@pytest.fixture(autouse=True)
+def _plans_go_to_the_stand_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pipeline hands each batch's plan to ``write_batch``: here, to the stand-in."""
+    from graph.ingest import pipeline
+
+    monkeypatch.setattr(pipeline, "write_batch", lambda store, plan: store.write_batch(plan))
+
+
 def _records(events: list[dict[str, Any]]) -> list[RawRecord]:
     return [RawRecord(line=n, text=json.dumps(e), parsed=e) for n, e in enumerate(events, 1)]
 
@@ -130,10 +138,23 @@ class _FlakySession:
     def __exit__(self, *exc: object) -> None:
         return None
 
+    def close(self) -> None:
+        return None
+
     def commit(self) -> None:
         if self.errors:
             raise self.errors.pop(0)
         self.committed += 1
+
+
+class _FlakyDriver:
+    """Hands out the one flaky session."""
+
+    def __init__(self, session: _FlakySession) -> None:
+        self.the_session = session
+
+    def session(self, **config: object) -> _FlakySession:
+        return self.the_session
 
 
 def _server_error(code: str) -> Exception:
@@ -149,7 +170,8 @@ def test_a_deadlocked_batch_is_retried_soon(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(repository.time, "sleep", slept.append)
     deadlock = "Neo.TransientError.Transaction.DeadlockDetected"
     session = _FlakySession(_server_error(deadlock), _server_error(deadlock))
-    assert repository._write_retrying(session, lambda tx: "written") == "written"  # type: ignore[arg-type]
+    store = repository.Neo4jStore(_FlakyDriver(session))  # type: ignore[arg-type]
+    assert store.write_retrying(lambda tx: "written") == "written"
     assert (session.begun, session.committed) == (3, 1)
     # Two retries after about 20 ms then 40 ms (jitter 0.5-1.5x), not the driver's 1 s, 2 s.
     assert len(slept) == 2
@@ -157,11 +179,11 @@ def test_a_deadlocked_batch_is_retried_soon(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_an_error_that_is_not_transient_is_raised_at_once() -> None:
-    from neo4j.exceptions import ConstraintError
-
-    from graph.store.repository import _write_retrying
+    from graph.errors import ConstraintViolated
+    from graph.store.repository import Neo4jStore
 
     session = _FlakySession(_server_error("Neo.ClientError.Schema.ConstraintValidationFailed"))
-    with pytest.raises(ConstraintError):
-        _write_retrying(session, lambda tx: None)  # type: ignore[arg-type]
+    store = Neo4jStore(_FlakyDriver(session))  # type: ignore[arg-type]
+    with pytest.raises(ConstraintViolated):
+        store.write_retrying(lambda tx: None)
     assert session.begun == 1
