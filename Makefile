@@ -44,8 +44,11 @@ format: $(STAMP) ## format the code
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: check ## check, then every test against a real Neo4j with GDS
-	$(BIN)/pytest
+# Coverage is reported, not gated: a terminal table of the files not fully covered.
+COVERAGE := --cov=graph --cov=api --cov=idgraph --cov-report=term:skip-covered
+
+test: check ## check, then every test against a real Neo4j with GDS, and a coverage report
+	$(BIN)/pytest $(COVERAGE)
 
 bench: install ## benchmarks (print figures)
 	@ls bench/*.py >/dev/null 2>&1 && for b in bench/[!_]*.py; do $(BIN)/python $$b; done || echo "no benchmarks yet"

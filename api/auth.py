@@ -2,13 +2,12 @@
 
 A key is sent as ``Authorization: Bearer <key>`` or ``X-API-Key: <key>`` (the first
 wins when both are sent). The app's :class:`~graph.access.keys.KeyTable` (built from the
-settings by ``create_app``) says which key it is; routes ask for a role with one
-dependency::
+settings by :func:`api_keys`, in ``create_app``) says which key it is; every protected
+route asks for its role the same way, with a typed parameter, and documents the
+answers::
 
-    router = APIRouter(dependencies=[Depends(require_role("investigator"))])
-
-    @router.get("/v1/something")
-    def something(caller: AnalystDep) -> ...:   # or take the caller as a parameter
+    @router.get("/v1/something", responses={**ERROR_RESPONSES, **AUTH_RESPONSES})
+    def something(caller: AnalystDep) -> ...:   # _caller: AnalystDep when not used
         ...
 
 No key, or an unknown one, is 401 with ``WWW-Authenticate: Bearer``; a key whose role
@@ -32,8 +31,10 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPBearer
 
 from api.schemas import ErrorResponse
-from graph.access.keys import KeyTable, Role, ShowValue, show_for
+from graph.access.keys import KeyTable, Role, load_keys, show_for
 from graph.errors import NotAllowed, NotAuthenticated
+from graph.model.privacy import ShowValue
+from graph.settings import Settings
 
 __all__ = [
     "AUTH_RESPONSES",
@@ -42,6 +43,7 @@ __all__ = [
     "Caller",
     "InvestigatorDep",
     "ResolverDep",
+    "api_keys",
     "authenticate",
     "require_role",
 ]
@@ -77,6 +79,17 @@ class Caller:
     def show(self) -> ShowValue:
         """How identifier values are shown to this caller."""
         return show_for(self.role)
+
+
+def api_keys(settings: Settings) -> KeyTable | None:
+    """The configured API keys, hashed (None: none configured, authentication off).
+
+    Raises:
+        ConfigurationError: the keys are misconfigured (the message names the variable
+            or line, never a key).
+    """
+    env_keys = settings.api_keys.get_secret_value() if settings.api_keys is not None else None
+    return load_keys(env_keys, settings.api_keys_file)
 
 
 _UNAUTHENTICATED_ADMIN = Caller(role=Role.ADMIN, name="anonymous", authenticated=False)
@@ -132,8 +145,9 @@ async def authenticate(
 def require_role(role: Role | str) -> Callable[[Caller], Awaitable[Caller]]:
     """A dependency that lets through callers whose role is ``role`` or above.
 
-    Use it as ``Depends(require_role("analyst"))``, on a route, a router or a
-    parameter; it answers the :class:`Caller`.
+    It answers the :class:`Caller`. Routes do not use it directly but through the
+    typed aliases below (``ResolverDep``, ``AnalystDep``, ``InvestigatorDep``,
+    ``AdminDep``), so that every route declares its role the same way.
 
     Raises:
         ValueError: ``role`` is not a role (a programming error, raised at import).

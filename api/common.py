@@ -10,7 +10,8 @@ from fastapi import Path, Request
 from fastapi.responses import JSONResponse
 
 from api.schemas import ErrorResponse, MergedIdentityResponse, RetiredIdentityResponse
-from graph.identity.profiles import IDENTITY_ID_PATTERN, MergedIdentity, RetiredIdentity
+from graph.identity.profiles import MergedIdentity, RetiredIdentity
+from graph.model.ids import IDENTITY_ID_PATTERN
 
 __all__ = ["ERROR_RESPONSES", "IDENTITY_RESPONSES", "IdentityIdPath", "moved"]
 

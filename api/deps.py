@@ -1,4 +1,4 @@
-"""Dependencies: the repository, resolver and ingestor of the running app."""
+"""Dependencies: what the running app holds (store, normaliser, settings, clustering job)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from graph.identity.scheduler import ClusterJob
 from graph.model.identifiers import Normaliser
 from graph.settings import Settings
 from graph.store.gateway import GraphStore
+
+__all__ = ["ClusterJobDep", "NormaliserDep", "RepoDep", "SettingsDep"]
 
 
 # Async on purpose, like api/auth.py's: a sync dependency costs a trip to the thread pool.
@@ -27,6 +30,12 @@ async def get_app_settings(request: Request) -> Settings:
     return settings
 
 
+async def get_cluster_job(request: Request) -> ClusterJob | None:
+    job: ClusterJob | None = request.app.state.cluster_job
+    return job
+
+
 RepoDep = Annotated[GraphStore, Depends(get_repo)]
 NormaliserDep = Annotated[Normaliser, Depends(get_normaliser)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+ClusterJobDep = Annotated[ClusterJob | None, Depends(get_cluster_job)]

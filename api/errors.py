@@ -3,9 +3,12 @@
 Every error answer has the same body: ``{"error", "detail", "location"}`` (422s add
 ``errors``), unknown routes and wrong methods included.
 
-Besides the core's error tree, the API has its own two, raised by ``api.auth``:
-:class:`NotAuthenticated` (401, with ``WWW-Authenticate: Bearer``) and
-:class:`NotAllowed` (403). Their messages never contain a key.
+The access errors of the tree are raised by ``api.auth``: :class:`NotAuthenticated`
+(401, with ``WWW-Authenticate: Bearer``) and :class:`NotAllowed` (403). Their messages
+never contain a key.
+
+Driver errors are translated inside the store; the two ``neo4j`` handlers at the end
+are a safety net for what does not go through it (the GDS client's calls).
 """
 
 from __future__ import annotations

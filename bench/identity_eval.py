@@ -48,13 +48,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._server import log, require_empty, start_server  # noqa: E402
 from graph.fraud.detect import detect, flagged_identities  # noqa: E402
 from graph.identity import cluster_store
-from graph.identity.clustering import choose_backend, cluster  # noqa: E402
-from graph.ingest.pipeline import Ingestor, read_path  # noqa: E402
-from graph.lab.evaluate import CalibrationBin, calibration, evaluate, load_truth, predictions  # noqa: E402
+from graph.identity.clustering import cluster  # noqa: E402
+from graph.ingest.pipeline import Ingestor  # noqa: E402
+from graph.ingest.readers import read_path  # noqa: E402
+from graph.lab.evaluate import evaluate, predictions  # noqa: E402
+from graph.lab.metrics import CalibrationBin, calibration  # noqa: E402
 from graph.lab.simulate import WorldConfig, simulate, write_world  # noqa: E402
+from graph.lab.truth import load_truth  # noqa: E402
 from graph.localdb.server import LocalNeo4j  # noqa: E402
 from graph.settings import Settings  # noqa: E402
 from graph.store import admin
+from graph.store.algorithms import choose_algorithms
 from graph.store.repository import Neo4jStore, connect  # noqa: E402
 
 #: name -> how the world differs from the realistic default.
@@ -120,7 +124,7 @@ def run_world(
     started = time.perf_counter()
     Ingestor(repo, settings.normaliser(), settings.batch_size).ingest(read_path(events))
     ingested = time.perf_counter()
-    result = cluster(repo, choose_backend(repo))
+    result = cluster(repo, choose_algorithms(repo))
     clustered = time.perf_counter()
     found = detect(repo)
     detected = time.perf_counter()

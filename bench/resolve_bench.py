@@ -53,14 +53,16 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._server import free_port, log, require_empty, start_server  # noqa: E402
-from graph.identity.clustering import choose_backend, cluster  # noqa: E402
-from graph.ingest.pipeline import Ingestor, read_path  # noqa: E402
+from graph.identity.clustering import cluster  # noqa: E402
+from graph.ingest.pipeline import Ingestor  # noqa: E402
+from graph.ingest.readers import read_path  # noqa: E402
 from graph.lab.simulate import WorldConfig, simulate, write_world  # noqa: E402
 from graph.localdb.server import LocalNeo4j  # noqa: E402
 from graph.store import (
     admin,
     catalog,  # noqa: E402
 )
+from graph.store.algorithms import choose_algorithms
 from graph.store.repository import Neo4jStore, connect  # noqa: E402
 
 
@@ -186,7 +188,7 @@ def main() -> None:
             log(f"simulated {args.people:,} people; ingesting, clustering")
             events, _ = write_world(world, tmp / "world")
             Ingestor(repo, settings.normaliser()).ingest(read_path(events))
-            cluster(repo, choose_backend(repo), full=True)
+            cluster(repo, choose_algorithms(repo), full=True)
         phones = [p for person in world.people for p in person.phones]
         raw = [f"0{p[3:4]} {p[4:6]} {p[6:8]} {p[8:10]} {p[10:12]}" for p in phones]
         random.Random(1).shuffle(raw)

@@ -9,7 +9,7 @@ from typing import Any
 
 _HOMES = {
     "ClusterResult": "graph.identity.clustering",
-    "choose_backend": "graph.identity.clustering",
+    "choose_algorithms": "graph.store.algorithms",
     "cluster": "graph.identity.clustering",
     "ConfigurationError": "graph.errors",
     "DatabaseError": "graph.errors",
@@ -27,7 +27,7 @@ _HOMES = {
     "NormalisationConfig": "graph.model.identifiers",
     "Normaliser": "graph.model.identifiers",
     "Ingestor": "graph.ingest.pipeline",
-    "IngestSummary": "graph.ingest.pipeline",
+    "IngestSummary": "graph.ingest.outcomes",
     "LocalNeo4j": "graph.localdb.server",
     "GraphStore": "graph.store.gateway",
     "Neo4jStore": "graph.store.repository",

@@ -21,7 +21,9 @@
 //   $referrals    [a (referrer position), b (referred position), at (epoch ms), source,
 //                  event_id]
 // Every identifier touched is marked `changed`: the next clustering run recomputes the
-// part of the graph around it.
+// part of the graph around it. Each touch also moves its `change_stamp` on (a counter,
+// under the node's lock): a run clears the flag only where the stamp is still the one
+// it read, so a touch during a run is not lost.
 // Returns: one row, `unassigned`: for each identifier of the batch that still belongs
 // to no identity (and is not blocked, a hub or shared), [position, node id, identity ids
 // of the identifiers it is linked to]: the evidence for attaching it at once.
@@ -50,8 +52,10 @@ CALL {
       i.last_seen = last,
       i.event_count = r[4],
       i.blocked = r[5],
-      i.changed = true
-    ON MATCH SET i.event_count = i.event_count + r[4]
+      i.changed = true,
+      i.change_stamp = 1
+    ON MATCH SET i.event_count = i.event_count + r[4],
+      i.change_stamp = coalesce(i.change_stamp, 0) + 1
   // On a known identifier, write only what changes: a SET to the same value still
   // costs the statement its evaluation and the record a change.
   SET (CASE WHEN i.changed IS NULL OR NOT i.changed THEN i END).changed = true,

@@ -1,4 +1,4 @@
-"""API keys and roles: parsing the configuration, hashing, checking, and masking by role.
+"""API keys and roles: parsing the configuration, hashing, checking, and what each role sees.
 
 No HTTP here: ``api.auth`` reads the headers and asks a :class:`KeyTable` who the
 caller is.
@@ -22,6 +22,9 @@ Roles are ordered, each one allowing what the ones below it allow::
 
     admin ⊃ investigator ⊃ analyst ⊃ resolver
 
+What a role sees of identifier values is :func:`show_for`: in clear, or masked by
+:func:`graph.model.privacy.mask_identifier`.
+
 Make a key and its file line with ``python -m graph.access.keys ROLE [NAME]`` or
 :func:`key_file_line`. Error messages name the variable or the line, never a key.
 """
@@ -33,12 +36,13 @@ import hmac
 import re
 import secrets
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from graph.errors import ConfigurationError
+from graph.model.privacy import ShowValue, in_clear, mask_identifier
 
 __all__ = [
     "MIN_KEY_LENGTH",
@@ -48,7 +52,6 @@ __all__ = [
     "hash_key",
     "key_file_line",
     "load_keys",
-    "mask_identifier",
     "new_key",
     "parse_env_keys",
     "parse_key_file",
@@ -306,45 +309,10 @@ def load_keys(env_keys: str | None, key_file: Path | None) -> KeyTable | None:
 
 # --- what each role sees -------------------------------------------------------------------
 
-#: Shows one identifier value: ``(type, stored value) -> shown value``.
-ShowValue = Callable[[str, str], str]
-
-_SHORT = 8
-
-
-def mask_identifier(identifier_type: str, value: str) -> str:
-    """An identifier value with most of it hidden, for roles that may not see it.
-
-    - e-mail: the first character of the local part, ``***``, and the domain
-      (``j***@example.fr``); a local part of 1 or 2 characters is hidden entirely;
-    - phone (E.164): ``+``, the first 2 and last 2 digits (``+33*******78``);
-    - anything else: the first 2 and last 2 characters with ``*`` between;
-    - values shorter than 8 characters (e-mail: local parts shorter than 3): all ``*``.
-
-    >>> mask_identifier("email", "jean.dupont@example.fr")
-    'j***@example.fr'
-    >>> mask_identifier("phone", "+33612345678")
-    '+33*******78'
-    """
-    if identifier_type == "email" and value.count("@") == 1:
-        local, domain = value.split("@")
-        shown = local[0] + "***" if len(local) >= 3 else "***"
-        return f"{shown}@{domain}"
-    if len(value) < _SHORT:
-        return "*" * len(value)
-    if identifier_type == "phone" and value.startswith("+"):
-        digits = value[1:]
-        return "+" + digits[:2] + "*" * (len(digits) - 4) + digits[-2:]
-    return value[:2] + "*" * (len(value) - 4) + value[-2:]
-
-
-def _clear(identifier_type: str, value: str) -> str:
-    return value
-
 
 def show_for(role: Role) -> ShowValue:
     """How identifier values are shown to ``role``: in clear, or masked."""
-    return _clear if role.sees_clear_values else mask_identifier
+    return in_clear if role.sees_clear_values else mask_identifier
 
 
 def _main(argv: list[str]) -> int:

@@ -44,25 +44,23 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from graph.errors import ConfigurationError, NotFound
+from graph.errors import NotFound
 from graph.fraud.rings import (
     EventFact,
     MemberActivity,
-    RingParams,
     SharedUse,
     activity_of,
     form_rings,
 )
 from graph.fraud.risk import FLAG_BOT, FLAG_RING, FraudParams, assess, combine_risk
 from graph.model.times import from_epoch_ms, time_window, to_epoch_ms
-from graph.store import admin, catalog
+from graph.store.algorithms import Algorithms, choose_algorithms
 from graph.store.gateway import GraphStore, Tx
 
 __all__ = [
@@ -166,40 +164,13 @@ def _referrers(repo: GraphStore, ids: Sequence[str]) -> dict[str, list[str]]:
     return out
 
 
-def _gds_components(repo: GraphStore, params: RingParams) -> dict[str, int]:
-    gds = repo.gds()
-    graph_name = f"idgraph-rings-{uuid.uuid4().hex[:12]}"
-    projected = gds.graph.project.cypher(
-        catalog.query("fraud/gds_project"),
-        graph_name=graph_name,
-        types=list(params.pooled_types),
-        max_fanout=params.max_fanout,
-    )
-    try:
-        rows = gds.run_cypher(catalog.query("fraud/gds_wcc_stream"), {"graph_name": graph_name})
-    finally:
-        projected.graph.drop()
-    return {str(i): int(c) for i, c in zip(rows["identity_id"], rows["component"], strict=True)}
-
-
-def _backend(repo: GraphStore, preference: str) -> str:
-    if preference not in ("auto", "gds", "networkx"):
-        raise ConfigurationError("the detection back end is auto, gds or networkx")
-    if preference == "networkx":
-        return "networkx"
-    has_gds = admin.gds_version(repo) is not None
-    if preference == "gds" and not has_gds:
-        raise ConfigurationError(
-            "the GDS back end was asked for but the server has no Graph Data Science plugin"
-        )
-    return "gds" if has_gds else "networkx"
-
-
 # --- detection -----------------------------------------------------------------------------
 
 
 def detect(
-    repo: GraphStore, params: FraudParams | None = None, backend: str = "auto"
+    repo: GraphStore,
+    params: FraudParams | None = None,
+    algorithms: Algorithms | None = None,
 ) -> FraudResult:
     """Find rings and bots in the clustered graph and store them, replacing the last run.
 
@@ -208,28 +179,27 @@ def detect(
     Args:
         repo: the graph.
         params: detection parameters (defaults: :class:`FraudParams`).
-        backend: ``auto`` (GDS when the server has it), ``gds`` or ``networkx``: who
-            computes the components of the identity graph; the rest is the same code.
-
-    Raises:
-        ConfigurationError: an unknown back end, or ``gds`` without the plugin.
+        algorithms: who computes the components of the identity graph (the rest is the
+            same code), chosen once by the caller; None: chosen now (``auto``).
     """
     params = params or FraudParams()
     rp, bp = params.rings, params.bots
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    used = _backend(repo, backend)
+    algorithms = algorithms or choose_algorithms(repo)
+    used = algorithms.name
 
     t = time.perf_counter()
     uses = [
         SharedUse(key=str(r["id"]), type=str(r["type"]), identities=frozenset(r["identities"]))
         for r in _read(repo, "fraud/shared_uses", types=list(rp.pooled_types))
     ]
-    linking = any(
-        u.type in rp.pooled_types and 2 <= len(u.identities) <= rp.max_fanout for u in uses
-    )
-    # Nothing links two identities: no projection to make (GDS refuses an empty one).
-    components = _gds_components(repo, rp) if used == "gds" and linking else None
+    groups = [
+        u.identities
+        for u in uses
+        if u.type in rp.pooled_types and 2 <= len(u.identities) <= rp.max_fanout
+    ]
+    components = algorithms.ring_components(repo, groups, list(rp.pooled_types), rp.max_fanout)
     candidates, hubs = form_rings(uses, rp, components)
     timings["form_rings"] = time.perf_counter() - t
 

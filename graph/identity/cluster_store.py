@@ -10,6 +10,8 @@ from graph.store.gateway import GraphStore, Row
 
 __all__ = [
     "all_identifier_ids",
+    "all_identifier_nodes",
+    "all_links",
     "changed_identifiers",
     "clear_changed",
     "export_identities",
@@ -32,13 +34,27 @@ def all_identifier_ids(store: GraphStore) -> list[str]:
     return [str(r["id"]) for r in store.stream(_Q + "all_identifier_ids")]
 
 
+def all_identifier_nodes(store: GraphStore) -> list[Row]:
+    """Every identifier (streamed once): ``id, type, key, hub, previous``."""
+    return list(store.stream(_Q + "all_identifier_nodes"))
+
+
+def all_links(store: GraphStore) -> list[Row]:
+    """Every link (streamed once): ``a, b, weight``."""
+    return list(store.stream(_Q + "all_links"))
+
+
 def changed_identifiers(store: GraphStore) -> list[Row]:
-    """Identifiers touched by ingest since the last run: ``id, last_seen`` (epoch ms)."""
+    """Identifiers touched by ingest since the last run: ``id, last_seen`` (epoch ms) and
+    ``stamp``, what :func:`clear_changed` compares."""
     return store.read(_Q + "changed_identifiers")
 
 
-def clear_changed(store: GraphStore, ids: Sequence[str]) -> None:
-    store.write_chunks(_Q + "clear_changed", ids)
+def clear_changed(store: GraphStore, changed: Sequence[Row], batch_size: int = 10_000) -> None:
+    """Clear the flags a run read (rows of :func:`changed_identifiers`), by stamp: an
+    identifier ingest touched again since keeps its flag for the next run."""
+    rows = [{"id": str(r["id"]), "stamp": int(r["stamp"])} for r in changed]
+    store.write_batches(_Q + "clear_changed", rows, batch_size)
 
 
 def newest_link(store: GraphStore) -> int | None:
@@ -120,7 +136,8 @@ def write_clustering(
     replaced: Sequence[str],
     batch_size: int = 10_000,
 ) -> None:
-    """Write a run's identities, memberships, shared uses and history.
+    """Write a run's identities, memberships, shared uses and history, then record the
+    run (``record_run``).
 
     ``replaced``: the identities the run recomputed; those it did not produce again
     (and that were not merged) are retired.
@@ -141,6 +158,9 @@ def write_clustering(
             identity_ids=list(replaced[start : start + batch_size]),
             run=run_id,
         )
+    # Last: the data version the influence rankings are cached by moves on only once
+    # every write of the run is visible.
+    store.write(_Q + "record_run", run=run_id)
 
 
 def links_by_key(store: GraphStore) -> Iterator[tuple[str, str]]:

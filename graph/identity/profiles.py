@@ -13,25 +13,26 @@ An unknown id raises :class:`~graph.errors.NotFound`, a malformed one
 parts of a profile agree with each other.
 
 Identifier values are personal data. Every value a profile shows goes through one
-function, ``show`` (:func:`in_clear` by default): masking by role plugs in there.
+function, ``show`` (:func:`graph.model.privacy.in_clear` by default; the API passes the
+caller's role's, :func:`graph.access.keys.show_for`).
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from graph.errors import InputError, MergeChainBroken, NotFound
+from graph.model.ids import MAX_MERGE_HOPS, is_identity_id
+from graph.model.privacy import ShowValue, in_clear
 from graph.model.times import from_epoch_ms
 from graph.store.gateway import GraphStore, Tx
 
 __all__ = [
     "identity_status",
-    "IDENTITY_ID_PATTERN",
     "History",
     "HistoryEntry",
     "IdentityProfile",
@@ -40,34 +41,11 @@ __all__ = [
     "ProfileLookup",
     "RetiredIdentity",
     "SharedIdentifier",
-    "ShowValue",
     "identity_profile",
-    "in_clear",
-    "is_identity_id",
 ]
-
-#: Public identity ids: ``id_`` and 20 lowercase hexadecimal characters.
-IDENTITY_ID_PATTERN = r"^id_[0-9a-f]{20}$"
-_IDENTITY_ID = re.compile(r"id_[0-9a-f]{20}")
-
-#: How many merges a chain may have before it is treated as broken.
-MAX_MERGE_HOPS = 64
 
 #: How many of the most frequent channels are an identity's usual ones.
 USUAL_CHANNELS = 3
-
-#: Shows one identifier value: ``(type, stored value) -> shown value``.
-ShowValue = Callable[[str, str], str]
-
-
-def in_clear(identifier_type: str, value: str) -> str:
-    """Show a value as stored: the policy until roles and masking exist.
-
-    Every identifier value of a profile goes through the ``show`` function, this one
-    by default, so that masking (e.g. :func:`graph.errors.mask` for some roles) is a
-    different function passed in, not a change to the profile code.
-    """
-    return value
 
 
 @dataclass(frozen=True)
@@ -156,11 +134,6 @@ class RetiredIdentity:
 ProfileLookup = IdentityProfile | MergedIdentity | RetiredIdentity
 
 
-def is_identity_id(value: str) -> bool:
-    """Whether ``value`` has the form of a public identity id."""
-    return _IDENTITY_ID.fullmatch(value) is not None
-
-
 def identity_profile(
     repo: GraphStore, identity_id: str, show: ShowValue = in_clear
 ) -> ProfileLookup:
@@ -169,7 +142,7 @@ def identity_profile(
     Args:
         repo: the graph.
         identity_id: a public identity id (``id_`` + 20 lowercase hex characters).
-        show: how identifier values are shown (see :func:`in_clear`).
+        show: how identifier values are shown (see :mod:`graph.model.privacy`).
 
     Raises:
         InputError: ``identity_id`` is not of the form of an identity id.

@@ -45,13 +45,14 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, get_args
 
 from graph.errors import DatabaseError, InvalidIdentifier
 from graph.model.identifiers import Normaliser
+from graph.model.privacy import ShowValue, in_clear
 from graph.model.times import from_epoch_ms
 from graph.store.gateway import GraphStore, Tx
 
@@ -68,7 +69,6 @@ __all__ = [
 
 Status = Literal["matched", "conflict", "shared", "unclustered", "unknown"]
 Verification = Literal["none", "standard", "step_up"]
-ShowValue = Callable[[str, str], str]
 
 #: The name of a flag the resolver may raise.
 FlagName = Literal[
@@ -108,10 +108,6 @@ EVIDENCE_LINKS, EVIDENCE_EVENTS = 5, 3
 BOT_MIN_EVENTS, BOT_MAX_MEDIAN_GAP_S, BOT_REGULAR_SHARE = 20, 10.0, 0.8
 """At least 20 events, a median of at most 10 s between them, and at least 80% of the
 gaps within half to one and a half times that median: machine timing (people pause)."""
-
-
-def _in_clear(_type: str, value: str) -> str:
-    return value
 
 
 @dataclass(frozen=True)
@@ -187,7 +183,7 @@ class IdentityResolver:
         self,
         items: list[tuple[str, str]],
         context: ResolveContext | None = None,
-        show: ShowValue = _in_clear,
+        show: ShowValue = in_clear,
     ) -> Resolution:
         """Resolve ``(type, raw value)`` pairs.
 

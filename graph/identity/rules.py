@@ -58,13 +58,14 @@ rest to the pure functions here:
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
+
+from graph.model.ids import identity_id_for
 
 __all__ = [
     "CONFIDENCE_EPSILON",
@@ -154,11 +155,6 @@ class ClusterParams:
 
     def strength(self, kind: str) -> float:
         return float(self.type_strength.get(kind, self.default_strength))
-
-
-def identity_id_for(anchor: str) -> str:
-    """The public id of an identity first anchored at ``anchor`` (no personal data in clear)."""
-    return "id_" + hashlib.sha256(anchor.encode("utf-8")).hexdigest()[:20]
 
 
 def is_hub(fanout: Mapping[str, int], params: ClusterParams) -> bool:
@@ -410,7 +406,7 @@ def membership_confidence(
 ) -> float:
     """The probability that an identifier sits in its own person's main identity.
 
-    "Right" is what :func:`graph.lab.evaluate.calibration` checks: the identity holds most
+    "Right" is what :func:`graph.lab.metrics.calibration` checks: the identity holds most
     of the identifier's true person's identifiers, and mostly that person's. The
     estimate is a logistic function of the evidence, increasing with ``inside`` and
     decreasing with ``outside``::

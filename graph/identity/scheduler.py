@@ -17,7 +17,8 @@ import time
 from dataclasses import dataclass
 
 from graph.fraud.detect import FraudResult, detect
-from graph.identity.clustering import ClusterResult, choose_backend, cluster
+from graph.identity.clustering import ClusterResult, cluster
+from graph.store.algorithms import Algorithms
 from graph.store.gateway import GraphStore
 
 __all__ = ["ClusterJob", "JobStatus"]
@@ -40,21 +41,22 @@ class ClusterJob:
     """Runs ``cluster(..., full=False)`` every ``interval`` seconds until stopped.
 
     A failing run (Neo4j restarting, say) is logged and retried at the next tick;
-    the job never stops the process. One run at a time.
+    the job never stops the process. One run at a time. ``algorithms`` is chosen once
+    by the caller (:func:`~graph.store.algorithms.choose_algorithms`), not per tick.
     """
 
     def __init__(
         self,
         repo: GraphStore,
         interval: float,
-        backend: str = "auto",
+        algorithms: Algorithms,
         detect_fraud: bool = True,
     ) -> None:
         if interval <= 0:
             raise ValueError("the clustering interval must be positive")
         self.repo = repo
         self.interval = interval
-        self.backend = backend
+        self.algorithms = algorithms
         self.detect_fraud = detect_fraud
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -78,9 +80,9 @@ class ClusterJob:
         """One incremental run now (also what each tick does), then fraud detection if
         the run changed something."""
         with self._lock:
-            result = cluster(self.repo, choose_backend(self.repo, self.backend), full=False)
+            result = cluster(self.repo, self.algorithms, full=False)
             if self.detect_fraud and (result.identities or result.shared or result.components):
-                self._detection = detect(self.repo, backend=self.backend)
+                self._detection = detect(self.repo, algorithms=self.algorithms)
             self._runs += 1
             self._last_at = time.time()
             self._last = result

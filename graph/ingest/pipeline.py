@@ -2,424 +2,39 @@
 
 Every input record ends *accepted*, a *duplicate* (same ``(source, event_id)`` as an
 event already in the graph or earlier in the input) or *rejected* (with its line,
-the reason and the original text, written to the rejects file). The summary keeps
+the reason and the original text, written to the rejects file): see
+:mod:`graph.ingest.outcomes`. The summary keeps
 ``accepted + duplicates + rejected == records read``.
 
 Writes are batched: one transaction per batch creates the batch's new events and
 upserts what only those new events saw (identifiers, observations, co-occurrence
-links pre-aggregated per pair, referrals), so a re-run changes nothing. A batch is
-one statement whose rows point at each other by position (``ingest/write_batch``);
-events are created optimistically, and a batch that meets events already in the graph
-is written again without them (see :func:`graph.ingest.batches.write_batch`).
+links pre-aggregated per pair, referrals: :mod:`graph.ingest.rows`), so a re-run
+changes nothing. Events are created optimistically, and a batch that meets events
+already in the graph is written again without them (see
+:func:`graph.ingest.batches.write_batch`). Records come from :mod:`graph.ingest.readers`.
 """
 
 from __future__ import annotations
 
-import csv
 import gc
-import io
-import json
-import re
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from itertools import combinations
-from pathlib import Path
-from typing import IO, Any, Literal
+from contextlib import contextmanager, nullcontext
 
-import orjson
-
-from graph.errors import InputError, InvalidEvent
-from graph.identity.clustering import identity_id_for
+from graph.errors import InputError
 from graph.ingest.batches import write_batch
+from graph.ingest.outcomes import EventOutcome, IngestSummary, reason_category
+from graph.ingest.readers import RawRecord
+from graph.ingest.rows import Key, Plan, identifier_key
 from graph.model.events import PreparedEvent, prepare_event
-from graph.model.identifiers import Identifier, Normaliser
-from graph.model.times import to_epoch_ms
+from graph.model.identifiers import Normaliser
 from graph.store.gateway import GraphStore
 
 __all__ = [
-    "EventOutcome",
     "Ingestor",
-    "IngestSummary",
-    "RawRecord",
-    "read_csv",
-    "read_jsonl",
-    "read_path",
 ]
-
-Status = Literal["accepted", "duplicate", "rejected"]
-
-
-@dataclass(frozen=True)
-class RawRecord:
-    """One input record: where it came from, its original text, and its parsed form.
-
-    ``parsed`` is the decoded JSON object, or the exception that decoding raised.
-    """
-
-    line: int
-    text: str
-    parsed: object
-
-
-@dataclass
-class EventOutcome:
-    """What happened to one input record."""
-
-    line: int
-    status: Status
-    reason: str = ""
-    location: str = ""
-    issues: tuple[str, ...] = ()
-    event_id: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"line": self.line, "status": self.status}
-        if self.event_id is not None:
-            out["event_id"] = self.event_id
-        if self.reason:
-            out["reason"] = self.reason
-        if self.location:
-            out["location"] = self.location
-        if self.issues:
-            out["issues"] = list(self.issues)
-        return out
-
-
-@dataclass
-class IngestSummary:
-    """Counts of one ingest run; ``accepted + duplicates + rejected == read``."""
-
-    read: int = 0
-    accepted: int = 0
-    duplicates: int = 0
-    rejected: int = 0
-    identifiers_rejected: int = 0
-    identifiers_blocked: int = 0
-    rejects_file: str | None = None
-    reasons: dict[str, int] = field(default_factory=dict)
-
-    def add(self, other: IngestSummary) -> None:
-        self.read += other.read
-        self.accepted += other.accepted
-        self.duplicates += other.duplicates
-        self.rejected += other.rejected
-        self.identifiers_rejected += other.identifiers_rejected
-        self.identifiers_blocked += other.identifiers_blocked
-        for k, v in other.reasons.items():
-            self.reasons[k] = self.reasons.get(k, 0) + v
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "lines_read": self.read,
-            "accepted": self.accepted,
-            "duplicates": self.duplicates,
-            "rejected": self.rejected,
-            "identifiers_rejected": self.identifiers_rejected,
-            "identifiers_blocked": self.identifiers_blocked,
-            "rejects_file": self.rejects_file,
-            "rejection_reasons": dict(sorted(self.reasons.items())),
-        }
-
-
-# --- readers ------------------------------------------------------------------------------
-
-
-def read_jsonl(stream: IO[str]) -> Iterator[RawRecord]:
-    """One record per non-blank line; undecodable lines carry their error."""
-    for n, line in enumerate(stream, start=1):
-        text = line.rstrip("\r\n")
-        if not text.strip():
-            continue
-        yield RawRecord(n, text, _decode(text))
-
-
-_LONG_DIGITS = re.compile(r"[0-9]{19}")
-
-
-def _decode(text: str) -> object:
-    """One JSON value, or the error that says why the text is not one.
-
-    orjson decodes about three times faster; what it refuses (NaN, lone surrogates,
-    nesting past 1,024) and any text holding 19 digits in a row (orjson turns integers
-    past 64 bits into floats) go to the standard module, so what is accepted, its
-    values and the error messages are the standard module's.
-    """
-    if not _LONG_DIGITS.search(text):
-        try:
-            return orjson.loads(text)
-        except orjson.JSONDecodeError:
-            pass
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        return InvalidEvent(f"not valid JSON ({e.msg} at column {e.colno})")
-    except RecursionError:
-        return InvalidEvent("not valid JSON (nested too deeply)")
-
-
-_CSV_FIXED = ("event_id", "timestamp", "source", "channel", "type")
-
-
-def _csv_row_to_event(row: dict[str, str | None]) -> dict[str, Any]:
-    """Flat CSV columns to the event format.
-
-    Columns: ``event_id, timestamp, source, channel, type``; one column per identifier
-    type (``email``, ``phone``...; several values separated by ``|``); referrers as
-    ``referred_by.<type>``; attributes as ``attr.<name>`` (values kept as text).
-    """
-    event: dict[str, Any] = {}
-    identifiers: list[dict[str, str]] = []
-    referred: list[dict[str, str]] = []
-    attributes: dict[str, str] = {}
-    for column, raw in row.items():
-        if column is None:
-            raise InvalidEvent("more fields than header columns", location="row")
-        value = (raw or "").strip()
-        if not value:
-            continue
-        name = column.strip()
-        if name in _CSV_FIXED:
-            event[name] = value
-        elif name.startswith("attr."):
-            attributes[name.removeprefix("attr.")] = value
-        elif name.startswith("referred_by."):
-            kind = name.removeprefix("referred_by.")
-            referred += [{"type": kind, "value": v} for v in value.split("|") if v.strip()]
-        else:
-            identifiers += [{"type": name, "value": v} for v in value.split("|") if v.strip()]
-    event["identifiers"] = identifiers
-    if referred:
-        event["referred_by"] = referred
-    if attributes:
-        event["attributes"] = attributes
-    return event
-
-
-def read_csv(stream: IO[str]) -> Iterator[RawRecord]:
-    """One record per CSV data row (line numbers count the header as line 1)."""
-    text = stream.read()
-    lines = text.splitlines()
-    reader = csv.DictReader(io.StringIO(text), strict=True)
-    if reader.fieldnames is None:
-        return
-    missing = [c for c in ("event_id", "timestamp") if c not in reader.fieldnames]
-    if missing:
-        raise InputError(f"CSV header lacks required column(s): {', '.join(missing)}", "line 1")
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as e:
-            n = reader.line_num
-            original = lines[n - 1] if 0 < n <= len(lines) else ""
-            yield RawRecord(n, original, InvalidEvent(f"malformed CSV ({e})"))
-            continue
-        n = reader.line_num
-        original = lines[n - 1] if 0 < n <= len(lines) else ""
-        try:
-            parsed: object = _csv_row_to_event(row)
-        except InvalidEvent as e:
-            parsed = e
-        yield RawRecord(n, original, parsed)
-
-
-def read_path(path: Path) -> Iterator[RawRecord]:
-    """Records of a ``.jsonl``/``.ndjson``/``.json`` or ``.csv`` file, by its suffix."""
-    suffix = path.suffix.lower()
-    with path.open(encoding="utf-8", errors="strict", newline="") as f:
-        if suffix == ".csv":
-            yield from read_csv(f)
-        elif suffix in (".jsonl", ".ndjson", ".json"):
-            yield from read_jsonl(f)
-        else:
-            raise InputError(
-                f"unknown file type '{suffix}': use .jsonl (JSON Lines) or .csv", str(path)
-            )
-
-
-# --- the writer ---------------------------------------------------------------------------
-
-
-Key = tuple[str, str]
-
-
-def _key(i: Identifier) -> Key:
-    return (i.type, i.value)
-
-
-class _Rows(list[Any]):
-    """Query parameter rows whose ``repr`` is a count, never the values.
-
-    The driver formats every parameter for its debug log before it knows whether the
-    log is on: for batches of thousands of rows that was 6% of ingest's Python time,
-    and with the log on it would put identifiers, which are personal data, into it.
-    """
-
-    def __repr__(self) -> str:
-        return f"<{len(self)} rows>"
-
-
-@dataclass
-class _BatchRows:
-    """What the new events of a batch saw, pre-aggregated: the parameters of
-    ``ingest/write_batch``, where rows refer to identifiers by position."""
-
-    keys: list[Key]
-    params: dict[str, list[Any]]
-
-
-def _batch_rows(events: list[PreparedEvent]) -> _BatchRows:
-    """Pre-aggregate what ``events`` saw, identifiers and links sorted to take locks in
-    one order."""
-    idents: dict[Key, list[Any]] = {}  # key -> [first, last, count, blocked]
-    # Per event: its time, its subjects' keys (sorted), its blocked and referrer keys.
-    seen: list[tuple[int, list[Key], list[Key], list[Key]]] = []
-
-    def touch(key: Key, at: int, blocked: bool, count: int) -> None:
-        row = idents.get(key)
-        if row is None:
-            idents[key] = [at, at, count, blocked]
-        else:
-            if at < row[0]:
-                row[0] = at
-            if at > row[1]:
-                row[1] = at
-            row[2] += count
-
-    for ev in events:
-        at = to_epoch_ms(ev.timestamp)
-        subjects = sorted({_key(i) for i in ev.identifiers})
-        blocked = [_key(i) for i in ev.blocked]
-        referrers = [_key(i) for i in ev.referrers]
-        for key in subjects:
-            touch(key, at, False, 1)
-        for key in blocked:
-            touch(key, at, True, 1)
-        for key in referrers:
-            touch(key, at, False, 0)
-        seen.append((at, subjects, blocked, referrers))
-    keys = sorted(idents)
-    pos = {key: k for k, key in enumerate(keys)}
-    # Links keyed by identifier positions: positions follow key order, so a pair of
-    # sorted subjects is already (smaller, larger), and sorting ints is cheap.
-    links: dict[tuple[int, int], list[Any]] = {}  # -> [count, first, last, channels, sources]
-    observations: list[list[Any]] = []  # role None: subject, stored as no property
-    referrals: list[list[Any]] = []
-    for n, (ev, (at, subjects, blocked, referrers)) in enumerate(zip(events, seen, strict=True)):
-        places = [pos[key] for key in subjects]
-        observations += [[n, k, None] for k in places]
-        observations += [[n, pos[key], None] for key in blocked]
-        for key in referrers:
-            r = pos[key]
-            observations.append([n, r, "referrer"])
-            referrals += [[r, s, at, ev.source, ev.event_id] for s in places]
-        for pair in combinations(places, 2):
-            link = links.get(pair)
-            if link is None:
-                links[pair] = [1, at, at, [ev.channel], [ev.source]]
-            else:
-                link[0] += 1
-                if at < link[1]:
-                    link[1] = at
-                if at > link[2]:
-                    link[2] = at
-                if ev.channel not in link[3]:
-                    link[3].append(ev.channel)
-                if ev.source not in link[4]:
-                    link[4].append(ev.source)
-    # Rows are lists, in the order `ingest/write_batch` documents: without a map's keys
-    # they pack and unpack in about half the time.
-    return _BatchRows(
-        keys=keys,
-        params={
-            "events": _Rows(
-                [
-                    e.source,
-                    e.event_id,
-                    e.timestamp.isoformat(),
-                    e.channel,
-                    e.type,
-                    e.attributes_json,
-                ]
-                for e in events
-            ),
-            "identifiers": _Rows([*key, *idents[key]] for key in keys),
-            "observations": _Rows(observations),
-            "links": _Rows([a, b, *links[(a, b)]] for a, b in sorted(links)),
-            "referrals": _Rows(referrals),
-        },
-    )
-
-
-def _reason_category(reason: str, location: str) -> str:
-    """A stable name for counting rejections: where it failed, without positions."""
-    if location and location not in ("line", "row"):
-        return "invalid " + re.sub(r"\[\d+\]", "[]", location)
-    return reason.split(" (", 1)[0][:80]
-
-
-class _Plan:
-    """One batch: its rows once the new events are known, and the incremental identity
-    decisions for its new identifiers."""
-
-    def __init__(self, events: list[PreparedEvent]) -> None:
-        self.events = events
-        # Rows for the whole batch, built by the thread that validates (while the
-        # previous batch writes): a fresh batch writes every event.
-        self.batch = self.everything = _batch_rows(events)
-
-    def event_keys(self) -> list[dict[str, Any]]:
-        return _Rows({"source": e.source, "event_id": e.event_id} for e in self.events)
-
-    def rows(self, new: Sequence[int]) -> dict[str, list[Any]]:
-        if len(new) == len(self.events):
-            self.batch = self.everything
-        else:
-            self.batch = _batch_rows([self.events[n] for n in new])
-        return self.batch.params
-
-    def attachments(self, unassigned: list[list[Any]]) -> list[dict[str, Any]]:
-        """New identifiers join an identity when the evidence is unambiguous.
-
-        Identifiers without identity are grouped by the batch's links among them; a
-        group whose links reach exactly one identity joins it, a group that reaches
-        none is a new person (its id derived like clustering's), and a group that
-        reaches several waits for the next clustering run.
-        """
-        pending = {int(k): set(identities) for k, _node, identities in unassigned}
-        node = {int(k): str(node_id) for k, node_id, _ in unassigned}
-        parent = {k: k for k in pending}
-
-        def find(k: int) -> int:
-            while parent[k] != k:
-                parent[k] = parent[parent[k]]
-                k = parent[k]
-            return k
-
-        for a, b, *_ in self.batch.params.get("links", ()):
-            if a in pending and b in pending:
-                parent[find(a)] = find(b)
-        groups: dict[int, list[int]] = {}
-        for k in pending:
-            groups.setdefault(find(k), []).append(k)
-        keys = self.batch.keys
-        out: list[dict[str, Any]] = []
-        for members in groups.values():
-            reached = set().union(*(pending[m] for m in members))
-            if len(reached) == 1:
-                target = next(iter(reached))
-            elif not reached:
-                anchor = min(f"{keys[m][0]}:{keys[m][1]}" for m in members)
-                target = identity_id_for(anchor)
-            else:
-                continue
-            out += [{"id": node[m], "identity_id": target} for m in members]
-        return _Rows(sorted(out, key=lambda r: (r["identity_id"], r["id"])))
 
 
 _gc_lock = threading.Lock()
@@ -429,13 +44,15 @@ _gc_saved: tuple[int, int, int] = (0, 0, 0)
 
 @contextmanager
 def _fewer_collections() -> Iterator[None]:
-    """Collect young objects less often while ingesting.
+    """Collect young objects less often while a bulk ingest runs.
 
     An ingest allocates millions of short-lived rows while it holds a record of every
     outcome: with the default threshold (700 allocations) the cycle collector took 40%
     of ingest's Python time. Ingest makes few cycles, so collecting every 100,000
-    allocations costs little memory. Shared by concurrent ingests (the API's); the last
-    one out restores the previous threshold.
+    allocations costs little memory. The threshold is the whole process's, so only a
+    process that does nothing else asks for this (``Ingestor(tune_gc=True)``: the CLI's
+    ``idgraph ingest``), never the API, whose resolves run beside its ingests. Shared by
+    concurrent ingests of one process; the last one out restores the previous threshold.
     """
     global _gc_users, _gc_saved
     with _gc_lock:
@@ -468,6 +85,10 @@ class Ingestor:
             batches may still deadlock: the server detects it and the batch is retried
             (:func:`graph.ingest.batches.write_batch`; every step of a batch is re-derived from
             what the database answers, so a retry is exact).
+        tune_gc: collect young objects less often while :meth:`ingest` runs (see
+            :func:`_fewer_collections`). The collector's thresholds are the whole
+            process's: for a bulk load in a process of its own (``idgraph ingest``), never
+            in a server, where other requests would run with them. Off by default.
     """
 
     def __init__(
@@ -477,6 +98,7 @@ class Ingestor:
         batch_size: int = 5000,
         on_reject: Callable[[RawRecord, EventOutcome], None] | None = None,
         writers: int = 1,
+        tune_gc: bool = False,
     ) -> None:
         if writers < 1:
             raise ValueError("writers must be at least 1")
@@ -485,6 +107,7 @@ class Ingestor:
         self.batch_size = batch_size
         self.on_reject = on_reject
         self.writers = writers
+        self.tune_gc = tune_gc
 
     def ingest(
         self,
@@ -496,7 +119,8 @@ class Ingestor:
         outcomes: list[EventOutcome] = []
         pending: list[tuple[EventOutcome, PreparedEvent]] = []
         seen: set[tuple[str, str]] = set()
-        with _fewer_collections(), _WritePipeline(self, summary) as pipeline:
+        collections = _fewer_collections() if self.tune_gc else nullcontext()
+        with collections, _WritePipeline(self, summary) as pipeline:
             for record in records:
                 summary.read += 1
                 outcome = EventOutcome(line=record.line, status="accepted")
@@ -550,12 +174,12 @@ class Ingestor:
         outcome.reason = reason
         outcome.location = location
         summary.rejected += 1
-        key = _reason_category(reason, location)
+        key = reason_category(reason, location)
         summary.reasons[key] = summary.reasons.get(key, 0) + 1
         if self.on_reject is not None:
             self.on_reject(record, outcome)
 
-    def _write(self, plan: _Plan) -> list[int]:
+    def _write(self, plan: Plan) -> list[int]:
         """Write one batch (in a writer thread); returns the positions of new events."""
         return write_batch(self.repo, plan)
 
@@ -602,7 +226,7 @@ class _WritePipeline:
         """Send a batch to a writer; returns the events held back for the next one."""
         batch, held = self._hold_back(batch)
         if batch:
-            plan = _Plan([e for _, e in batch])  # while earlier batches write
+            plan = Plan([e for _, e in batch])  # while earlier batches write
             self.settle(keep=self.ingestor.writers - 1)
             future = self.executor.submit(self.ingestor._write, plan)
             self.in_flight.append((batch, future))
@@ -629,7 +253,9 @@ class _WritePipeline:
         held: Batch = []
         for item in batch:
             event = item[1]
-            keys = [_key(i) for i in (*event.identifiers, *event.blocked, *event.referrers)]
+            keys = [
+                identifier_key(i) for i in (*event.identifiers, *event.blocked, *event.referrers)
+            ]
             if any(busy <= self.introduced.get(k, -1) < self.sent for k in keys):
                 held.append(item)
                 continue
@@ -654,30 +280,3 @@ class _WritePipeline:
         finally:
             # Wait for what was sent, even on error, so no write outlives the call.
             self.executor.shutdown(wait=True)
-
-
-class RejectsFile:
-    """Appends rejected records to a JSON Lines file: line, reason, location, original."""
-
-    def __init__(self, path: Path, source_name: str) -> None:
-        self.path = path
-        self.source_name = source_name
-        self._file: IO[str] | None = None
-
-    def __call__(self, record: RawRecord, outcome: EventOutcome) -> None:
-        if self._file is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = self.path.open("a", encoding="utf-8")
-        entry = {
-            "file": self.source_name,
-            "line": record.line,
-            "reason": outcome.reason,
-            "location": outcome.location,
-            "original": record.text,
-        }
-        self._file.write(json.dumps(entry, ensure_ascii=False) + "\n")
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None

@@ -23,7 +23,7 @@ exactly one person, so connected components give exactly one identity per person
 
 The ground truth (:meth:`World.ground_truth`, written as ``truth.json``) is taken
 from the events themselves: an identifier used by one person only is *owned*, one
-used by several is *shared*. Its JSON form is documented in :mod:`graph.lab.evaluate`.
+used by several is *shared*. Its JSON form is documented in :mod:`graph.lab.truth`.
 
 Deterministic for a given seed. Values are fictitious: e-mails at example domains,
 phone numbers from the French ranges, card tokens rather than card numbers.
@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import ConfigurationError, InvalidIdentifier
-from graph.lab.evaluate import PersonInfo, Referral, Truth
+from graph.lab.truth import PersonInfo, Referral, Truth
 from graph.model.identifiers import Normaliser
 
 __all__ = ["Person", "World", "WorldConfig", "simulate", "write_world"]
@@ -827,7 +827,7 @@ def simulate(
 
 
 def write_world(world: World, out_dir: Path) -> tuple[Path, Path]:
-    """Write ``events.jsonl`` and ``truth.json`` (version 2, see :mod:`graph.lab.evaluate`)."""
+    """Write ``events.jsonl`` and ``truth.json`` (version 2, see :mod:`graph.lab.truth`)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     events = out_dir / "events.jsonl"
     with events.open("w", encoding="utf-8") as f:

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.errors import ConfigurationError, LocalDatabaseError
+from graph.errors import ConfigurationError, DatabaseUnavailable, LocalDatabaseError
 from graph.localdb.versions import BROWSER_VERSION, GDS_VERSION, NEO4J_VERSION
 from graph.settings import Settings
 
@@ -401,8 +401,7 @@ class LocalNeo4j:
         return self.status(), True
 
     def _wait_for_bolt(self, pid: int) -> None:
-        from neo4j import GraphDatabase
-        from neo4j.exceptions import AuthError, ServiceUnavailable
+        from graph.store.repository import bolt_answers
 
         deadline = time.monotonic() + self.settings.start_timeout
         auth = ("neo4j", self.password())
@@ -412,20 +411,18 @@ class LocalNeo4j:
                 raise LocalDatabaseError("Neo4j exited during start-up", log_tail=self.log_tail(60))
             if _port_in_use(self.settings.bolt_port):
                 try:
-                    with GraphDatabase.driver(self.bolt_uri, auth=auth) as driver:
-                        driver.verify_connectivity()
+                    answers = bolt_answers(self.bolt_uri, auth)
+                except DatabaseUnavailable as e:
+                    raise LocalDatabaseError(
+                        "Neo4j refuses the generated password", log_tail=self.log_tail(20)
+                    ) from e
+                if answers:
                     # The HTTP connector (Browser) opens just after Bolt.
                     while time.monotonic() < deadline:
                         if _port_in_use(self.settings.http_port):
                             return
                         time.sleep(0.2)
                     break
-                except AuthError as e:
-                    raise LocalDatabaseError(
-                        "Neo4j refuses the generated password", log_tail=self.log_tail(20)
-                    ) from e
-                except (ServiceUnavailable, OSError):
-                    pass
             time.sleep(0.5)
         self.stop()
         raise LocalDatabaseError(

@@ -26,7 +26,7 @@ from graph.store import catalog
 from graph.store.gateway import Row, TextResult, reads, writes
 from graph.store.translate import translated
 
-__all__ = ["Neo4jStore", "connect", "native", "row_of"]
+__all__ = ["Neo4jStore", "bolt_answers", "connect", "native", "row_of"]
 
 T = TypeVar("T")
 log = logging.getLogger("idgraph.store")
@@ -115,6 +115,25 @@ def connect(settings: Settings) -> Driver:
         hint = "" if settings.neo4j_uri else " (start it with: idgraph db start)"
         raise DatabaseUnavailable(f"Neo4j does not answer at {settings.bolt_uri}{hint}") from e
     return driver
+
+
+def bolt_answers(uri: str, auth: tuple[str, str]) -> bool:
+    """Whether a server answers Bolt at ``uri`` with these credentials (a server starting).
+
+    Returns:
+        False while nothing answers yet.
+
+    Raises:
+        DatabaseUnavailable: a server answers but refuses the credentials.
+    """
+    try:
+        with GraphDatabase.driver(uri, auth=auth) as driver:
+            driver.verify_connectivity()
+    except AuthError as e:
+        raise DatabaseUnavailable("Neo4j refused the credentials", e.code or "") from e
+    except (ServiceUnavailable, OSError):
+        return False
+    return True
 
 
 class Neo4jStore:

@@ -28,12 +28,14 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from api.ui import UI_DIR
-from graph.explore.queries import identifier_node_id, identity_node_id
-from graph.identity.clustering import NetworkxBackend, cluster
-from graph.ingest.pipeline import Ingestor, RawRecord
+from graph.explore.subgraph import identifier_node_id, identity_node_id
+from graph.identity.clustering import cluster
+from graph.ingest.pipeline import Ingestor
+from graph.ingest.readers import RawRecord
 from graph.lab.simulate import WorldConfig, simulate
 from graph.model.identifiers import Normaliser
 from graph.settings import Settings
+from graph.store.algorithms import InProcessAlgorithms
 from graph.store.repository import Neo4jStore
 from tests.conftest import free_port
 
@@ -65,7 +67,7 @@ def _detect_rings(repo: Neo4jStore) -> None:
     """Fraud detection, writing Ring nodes and identity risks per the shared contract."""
     from graph.fraud.detect import detect
 
-    detect(repo, backend="networkx")
+    detect(repo, algorithms=InProcessAlgorithms())
 
 
 @pytest.fixture()
@@ -76,7 +78,7 @@ def world(repo: Neo4jStore) -> Neo4jStore:
     records = [RawRecord(n + 1, json.dumps(e), e) for n, e in enumerate(events)]
     summary, _ = Ingestor(repo, Normaliser()).ingest(records)
     assert summary.accepted > 0
-    cluster(repo, NetworkxBackend(), full=True)
+    cluster(repo, InProcessAlgorithms(), full=True)
     _detect_rings(repo)
     with repo.driver.session(database=repo.database) as s:
         rings = s.run("MATCH (r:Ring) RETURN count(r) AS n").single()

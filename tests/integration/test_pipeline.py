@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from graph.identity.clustering import GdsBackend, NetworkxBackend, choose_backend, cluster
+from graph.identity.clustering import cluster
 from graph.identity.resolve import IdentityResolver
-from graph.ingest.pipeline import Ingestor, RawRecord, read_path
+from graph.ingest.pipeline import Ingestor
+from graph.ingest.readers import RawRecord, read_path
 from graph.model.identifiers import Normaliser
 from graph.store import admin
+from graph.store.algorithms import GdsAlgorithms, InProcessAlgorithms, choose_algorithms
 from graph.store.repository import Neo4jStore
 from tests.examples import EXAMPLE_EVENT, lookup_identifiers
 
@@ -129,9 +131,9 @@ def _partition(repo: Neo4jStore) -> set[frozenset[str]]:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_networkx_and_gds_agree(repo: Neo4jStore, seed: int) -> None:
     _ingest(repo, _random_events(seed))
-    gds_result = cluster(repo, GdsBackend(), full=True)
+    gds_result = cluster(repo, GdsAlgorithms(), full=True)
     by_gds = _partition(repo)
-    nx_result = cluster(repo, NetworkxBackend(), full=True)
+    nx_result = cluster(repo, InProcessAlgorithms(), full=True)
     by_nx = _partition(repo)
     assert by_gds == by_nx
     assert gds_result.identities == nx_result.identities == len(by_gds)
@@ -140,25 +142,25 @@ def test_networkx_and_gds_agree(repo: Neo4jStore, seed: int) -> None:
 
 @pytest.mark.gds
 def test_gds_wcc_runs_and_is_chosen(repo: Neo4jStore) -> None:
-    assert choose_backend(repo).name == "gds"
+    assert choose_algorithms(repo).name == "gds"
     with repo.driver.session(database=repo.database) as s:
         s.run(
             "CREATE (:Identifier {type:'t', value:'a'})"
             "-[:LINKED {count: 3, last_seen: datetime()}]->(:Identifier {type:'t', value:'b'})"
         ).consume()
         s.run("CREATE (:Identifier {type:'t', value:'c'})").consume()
-    result = cluster(repo, GdsBackend(), full=True)
+    result = cluster(repo, GdsAlgorithms(), full=True)
     assert result.identities == 2 and result.largest == 2
 
 
 def test_identity_ids_are_stable_across_runs(repo: Neo4jStore) -> None:
     _ingest(repo, _random_events(5))
-    cluster(repo, NetworkxBackend())
+    cluster(repo, InProcessAlgorithms())
     with repo.driver.session(database=repo.database) as s:
         first = dict(
             s.run("MATCH (i:Identifier) RETURN i.value AS v, i.identity_id AS id").values()
         )
-    cluster(repo, NetworkxBackend())
+    cluster(repo, InProcessAlgorithms())
     with repo.driver.session(database=repo.database) as s:
         second = dict(
             s.run("MATCH (i:Identifier) RETURN i.value AS v, i.identity_id AS id").values()
@@ -180,7 +182,7 @@ def test_resolve_after_cluster(repo: Neo4jStore) -> None:
     # Resolvable at once: ingest attaches unambiguous new identifiers to an identity.
     early = resolver.resolve([("phone", "+33 6 12 34 56 78")])
     assert early.status == "matched"
-    cluster(repo, NetworkxBackend())
+    cluster(repo, InProcessAlgorithms())
     res = resolver.resolve([("phone", "+33 6 12 34 56 78")])
     assert res.status == "matched" and res.identity_id == early.identity_id
     assert {(m["type"], m["value"]) for m in res.identifiers} == {
@@ -204,7 +206,7 @@ def _event(event_id: str, *ids: tuple[str, str]) -> dict[str, object]:
 
 def test_incremental_attach_joins_one_identity(repo: Neo4jStore) -> None:
     _ingest(repo, [_event("a1", ("device", "d-a"), ("cookie", "c-a"))])
-    cluster(repo, NetworkxBackend())
+    cluster(repo, InProcessAlgorithms())
     resolver = IdentityResolver(repo, Normaliser())
     before = resolver.resolve([("device", "d-a")]).identity_id
     _ingest(repo, [_event("a2", ("device", "d-a"), ("cookie", "c-new"), ("cookie", "c-new2"))])
@@ -228,6 +230,6 @@ def test_incremental_attach_waits_when_ambiguous(repo: Neo4jStore) -> None:
     _ingest(repo, [_event("glue", ("device", "d-a"), ("device", "d-b"), ("cookie", "c-x"))])
     assert resolver.resolve([("cookie", "c-x")]).status == "unclustered"
     assert resolver.resolve([("device", "d-a"), ("device", "d-b")]).status == "conflict"
-    cluster(repo, NetworkxBackend())
+    cluster(repo, InProcessAlgorithms())
     merged = resolver.resolve([("cookie", "c-x")])
     assert merged.status == "matched" and len(merged.identifiers) == 4

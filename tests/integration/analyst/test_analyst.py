@@ -18,19 +18,17 @@ from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from api.app import create_app
-from graph.analyst.runner import (
-    explain_query_type,
-    library,
-    run_adhoc,
-    run_named,
-)
+from graph.analyst.library import library
+from graph.analyst.runner import explain_query_type, run_adhoc, run_named
 from graph.errors import QueryRefused, QueryTimedOut
-from graph.identity.clustering import NetworkxBackend, cluster
-from graph.ingest.pipeline import Ingestor, RawRecord
+from graph.identity.clustering import cluster
+from graph.ingest.pipeline import Ingestor
+from graph.ingest.readers import RawRecord
 from graph.lab.simulate import simulate
 from graph.model.identifiers import Normaliser
 from graph.settings import Settings, get_settings
 from graph.store import admin
+from graph.store.algorithms import InProcessAlgorithms
 from graph.store.repository import Neo4jStore
 from idgraph.cli import app as cli_app
 
@@ -65,7 +63,7 @@ def world(driver: Driver, settings: Settings, _wipe_allowed: bool) -> Neo4jStore
     admin.migrate(repo)
     events = simulate(people=150, seed=5).events
     Ingestor(repo, Normaliser()).ingest([RawRecord(n, "", e) for n, e in enumerate(events)])
-    cluster(repo, NetworkxBackend())
+    cluster(repo, InProcessAlgorithms())
     return repo
 
 

@@ -9,9 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from graph.identity.clustering import NetworkxBackend, cluster
+from graph.identity.clustering import cluster
 from graph.settings import Settings
 from graph.store import admin
+from graph.store.algorithms import InProcessAlgorithms
 from graph.store.repository import Neo4jStore
 from tests.examples import EXAMPLE_EVENT
 
@@ -48,7 +49,7 @@ def test_events_then_resolve(client: TestClient, repo: Neo4jStore) -> None:
     assert body["summary"]["accepted"] == 1 and body["summary"]["rejected"] == 1
     assert [x["status"] for x in body["results"]] == ["accepted", "rejected"]
     assert body["results"][1]["location"] == "timestamp"
-    cluster(repo, NetworkxBackend())
+    cluster(repo, InProcessAlgorithms())
     r = client.post(
         "/v1/resolve", json={"identifiers": [{"type": "email", "value": " JEAN.dupont@example.fr"}]}
     )
@@ -119,7 +120,7 @@ def test_periodic_clustering_refreshes_identities(settings: Settings, repo: Neo4
 
 def test_resolve_context_flags_and_verification(client: TestClient, repo: Neo4jStore) -> None:
     client.post("/v1/events", json={"events": [EXAMPLE_EVENT]})
-    cluster(repo, NetworkxBackend())
+    cluster(repo, InProcessAlgorithms())
     body = {
         "identifiers": [
             {"type": "phone", "value": "06 12 34 56 78"},
@@ -162,7 +163,7 @@ def test_resolve_reports_the_stored_risk_flags(client: TestClient, repo: Neo4jSt
     """``ring_member`` comes from fraud detection's verdict stored on the identity (the
     shared contract's properties, written here as ``graph/fraud/detect.py`` writes them)."""
     client.post("/v1/events", json={"events": [EXAMPLE_EVENT]})
-    cluster(repo, NetworkxBackend())
+    cluster(repo, InProcessAlgorithms())
     body = {"identifiers": [{"type": "phone", "value": "06 12 34 56 78"}]}
     before = client.post("/v1/resolve", json=body).json()
     assert before["status"] == "matched" and before["verification"] == "none"
@@ -195,7 +196,8 @@ def test_resolve_through_idgraph_serve_with_two_workers(
     import sys
     import time
 
-    from graph.ingest.pipeline import Ingestor, RawRecord
+    from graph.ingest.pipeline import Ingestor
+    from graph.ingest.readers import RawRecord
     from graph.model.identifiers import Normaliser
     from tests.conftest import free_port, neo4j_env
 

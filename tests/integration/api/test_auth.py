@@ -14,10 +14,12 @@ from pydantic import SecretStr
 from api.app import create_app
 from graph.access.keys import key_file_line, new_key
 from graph.errors import ConfigurationError
-from graph.identity.clustering import NetworkxBackend, cluster
-from graph.ingest.pipeline import Ingestor, RawRecord
+from graph.identity.clustering import cluster
+from graph.ingest.pipeline import Ingestor
+from graph.ingest.readers import RawRecord
 from graph.model.identifiers import Normaliser
 from graph.settings import Settings
+from graph.store.algorithms import InProcessAlgorithms
 from graph.store.repository import Neo4jStore
 from tests.examples import EXAMPLE_EVENT, ROLE_KEYS, api_keys_setting, lookup_identifiers
 
@@ -42,7 +44,7 @@ def identity_id(repo: Neo4jStore) -> str:
     """One identity (the example event's e-mail and phone), clustered."""
     summary, _ = Ingestor(repo, Normaliser()).ingest([RawRecord(1, "", EXAMPLE_EVENT)])
     assert summary.accepted == 1
-    cluster(repo, NetworkxBackend())
+    cluster(repo, InProcessAlgorithms())
     [row] = lookup_identifiers(repo, [{"type": "email", "value": EMAIL}])
     return str(row["identity_id"])
 

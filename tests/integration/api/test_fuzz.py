@@ -25,9 +25,11 @@ from schemathesis import Case
 from schemathesis.config import SchemathesisConfig
 
 from api.app import create_app
-from graph.identity.clustering import NetworkxBackend, cluster
-from graph.ingest.pipeline import Ingestor, RawRecord
+from graph.identity.clustering import cluster
+from graph.ingest.pipeline import Ingestor
+from graph.ingest.readers import RawRecord
 from graph.settings import Settings
+from graph.store.algorithms import InProcessAlgorithms
 from graph.store.repository import Neo4jStore
 from tests.examples import EXAMPLE_EVENT, lookup_identifiers
 
@@ -126,7 +128,7 @@ def app(settings: Settings, repo: Neo4jStore) -> Iterator[FastAPI]:
     records = [RawRecord(n, "", e) for n, e in enumerate([EXAMPLE_EVENT, REFERRAL_EVENT])]
     summary, _ = Ingestor(repo, settings.normaliser(), settings.batch_size).ingest(records)
     assert summary.accepted == 2
-    cluster(repo, NetworkxBackend())
+    cluster(repo, InProcessAlgorithms())
     keyed = settings.model_copy(update={"api_keys": SecretStr(f"{ADMIN_KEY}=admin")})
     live_app.app = create_app(keyed)
     yield live_app.app

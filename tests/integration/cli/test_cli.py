@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from graph.lab.evaluate import load_truth
+from graph.lab.truth import load_truth
 from graph.settings import Settings, get_settings
 from graph.store import admin
+from graph.store.algorithms import choose_algorithms
 from graph.store.repository import Neo4jStore
 from idgraph.cli import app
 from tests.conftest import neo4j_env
@@ -82,8 +83,9 @@ def test_demo_requests_answer_correctly(settings: Settings, repo: Neo4jStore) ->
 
     from api.app import create_app
     from graph.fraud.detect import detect
-    from graph.identity.clustering import choose_backend, cluster
-    from graph.ingest.pipeline import Ingestor, RawRecord
+    from graph.identity.clustering import cluster
+    from graph.ingest.pipeline import Ingestor
+    from graph.ingest.readers import RawRecord
     from graph.lab.simulate import WorldConfig, simulate
     from graph.model.identifiers import Normaliser
     from idgraph.cli import as_curl, demo_requests
@@ -92,7 +94,7 @@ def test_demo_requests_answer_correctly(settings: Settings, repo: Neo4jStore) ->
     world = simulate(people=200, seed=11, config=WorldConfig())
     records = [RawRecord(n, "", e) for n, e in enumerate(world.events)]
     Ingestor(repo, Normaliser()).ingest(records)
-    cluster(repo, choose_backend(repo))
+    cluster(repo, choose_algorithms(repo))
     detect(repo)
     requests = demo_requests(world)
     assert as_curl("http://x", requests[1]).startswith("curl -s -X POST http://x/v1/resolve")
@@ -152,3 +154,57 @@ def test_evaluate_and_export(env: dict[str, str], tmp_path: Path, repo: Neo4jSto
     }
     assert all(0.0 <= float(row["confidence"]) <= 1.0 for row in rows)
     assert not (tmp_path / "identities.csv.part").exists()
+
+
+def test_serve_with_workers_leaves_the_environment_alone(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``idgraph serve --workers N`` gives the workers their configuration without
+    writing to the supervising process's ``os.environ`` (uvicorn stubbed: no server)."""
+    import importlib
+    import os
+
+    import uvicorn
+    from fastapi.testclient import TestClient
+
+    from tests.conftest import free_port
+
+    calls: list[tuple[object, dict[str, object]]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda target, **kw: calls.append((target, kw)))
+    before = dict(os.environ)
+    try:
+        r = CliRunner().invoke(app, ["serve", "--workers", "2", "--port", str(free_port())])
+        after = dict(os.environ)
+    finally:  # whatever the command did to the environment, the next tests do not see it
+        os.environ.clear()
+        os.environ.update(before)
+    assert r.exit_code == 0, r.output
+    assert after == before
+    [(target, options)] = calls
+    assert options["workers"] == 2 and options["factory"] is True
+    # What each worker builds from the import string: no clustering job of its own (the
+    # supervisor runs the one job), although the environment keeps the default interval.
+    assert isinstance(target, str) and "IDGRAPH_CLUSTER_INTERVAL" not in os.environ
+    module, _, name = target.partition(":")
+    factory = getattr(importlib.import_module(module), name)
+    with TestClient(factory()) as client:
+        health = client.get("/healthz").json()
+    assert health["status"] == "ok" and health["clustering"] is None
+
+
+def test_serve_with_workers_stops_on_bad_keys_before_any_worker(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    from graph.errors import ConfigurationError
+
+    def no_workers(*_a: object, **_k: object) -> None:
+        pytest.fail("the workers started despite misconfigured API keys")
+
+    monkeypatch.setattr(uvicorn, "run", no_workers)
+    monkeypatch.setenv("IDGRAPH_API_KEYS", "no-equals-sign-here")
+    get_settings.cache_clear()
+    r = CliRunner().invoke(app, ["serve", "--workers", "2"])
+    assert isinstance(r.exception, ConfigurationError), r.output
+    assert "IDGRAPH_API_KEYS" in str(r.exception) and "no-equals" not in str(r.exception)

@@ -14,19 +14,22 @@ from neo4j import Driver
 from pydantic import SecretStr
 
 from api.app import create_app
-from graph.access.keys import mask_identifier
 from graph.fraud.detect import detect, flagged_identities, get_ring, list_rings
 from graph.fraud.rings import RingParams
 from graph.fraud.risk import FraudParams
 from graph.identity import cluster_store
-from graph.identity.clustering import NetworkxBackend, cluster
+from graph.identity.clustering import cluster
 from graph.identity.resolve import IdentityResolver
 from graph.identity.scheduler import ClusterJob
-from graph.ingest.pipeline import Ingestor, RawRecord
-from graph.lab.evaluate import Truth, detection
+from graph.ingest.pipeline import Ingestor
+from graph.ingest.readers import RawRecord
+from graph.lab.metrics import detection
 from graph.lab.simulate import WorldConfig, simulate
+from graph.lab.truth import Truth
+from graph.model.privacy import mask_identifier
 from graph.settings import Settings
 from graph.store import admin
+from graph.store.algorithms import GdsAlgorithms, InProcessAlgorithms
 from graph.store.repository import Neo4jStore
 from tests.examples import ROLE_KEYS, api_keys_setting
 
@@ -69,8 +72,8 @@ def world(driver: Driver, settings: Settings, _wipe_allowed: bool) -> World:
     simulated = simulate(people=PEOPLE, seed=SEED, config=CONFIG)
     records = [RawRecord(n + 1, "", e) for n, e in enumerate(simulated.events)]
     Ingestor(repo, settings.normaliser(), settings.batch_size).ingest(records)
-    cluster(repo, NetworkxBackend())
-    result = detect(repo, backend="networkx")
+    cluster(repo, InProcessAlgorithms())
+    result = detect(repo, algorithms=InProcessAlgorithms())
     assert result.rings >= 1 and result.bots_flagged >= 1
     return World(repo, simulated.ground_truth(), simulated.events)
 
@@ -126,11 +129,11 @@ def test_storage_follows_the_contract(world: World) -> None:
 def test_rerunning_keeps_ring_ids_and_backends_agree(world: World) -> None:
     repo = world.repo
     before = {r.ring_id: r.score for r in list_rings(repo, limit=500).rings}
-    again = detect(repo, backend="networkx")
+    again = detect(repo, algorithms=InProcessAlgorithms())
     after = {r.ring_id: r.score for r in list_rings(repo, limit=500).rings}
     assert after == before and again.rings == len(before)
     if admin.gds_version(repo) is not None:
-        assert detect(repo, backend="gds").backend == "gds"
+        assert detect(repo, algorithms=GdsAlgorithms()).backend == "gds"
         assert {r.ring_id: r.score for r in list_rings(repo, limit=500).rings} == before
 
 
@@ -263,7 +266,7 @@ def test_roles_below_investigator_are_refused(client: TestClient, path: str) -> 
 def test_a_run_replaces_the_previous_output(world: World) -> None:
     repo = world.repo
     nothing = FraudParams(rings=RingParams(store_min=1.01))
-    result = detect(repo, nothing, backend="networkx")
+    result = detect(repo, nothing, algorithms=InProcessAlgorithms())
     assert result.rings == 0 and result.ring_members == 0
     counts = _rows(
         repo,
@@ -275,13 +278,13 @@ def test_a_run_replaces_the_previous_output(world: World) -> None:
     assert counts == [{"rings": 0, "members": 0, "links": 0}]
     # Bots are still scored; a normal run brings the rings back with the same ids.
     assert flagged_identities(repo)
-    detect(repo, backend="networkx")
+    detect(repo, algorithms=InProcessAlgorithms())
     assert list_rings(repo).total >= 1
 
 
 def test_the_scheduler_detects_after_a_run_that_changed_something(world: World) -> None:
     repo = world.repo
-    job = ClusterJob(repo, interval=3600, backend="networkx")
+    job = ClusterJob(repo, interval=3600, algorithms=InProcessAlgorithms())
     event = {
         "event_id": "late-1",
         "timestamp": "2026-05-01T10:00:00Z",

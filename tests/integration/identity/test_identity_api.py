@@ -11,11 +11,13 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from graph.errors import InputError
-from graph.identity.clustering import NetworkxBackend, cluster
+from graph.identity.clustering import cluster
 from graph.identity.profiles import identity_profile
-from graph.ingest.pipeline import Ingestor, RawRecord
+from graph.ingest.pipeline import Ingestor
+from graph.ingest.readers import RawRecord
 from graph.model.identifiers import Normaliser
 from graph.settings import Settings
+from graph.store.algorithms import InProcessAlgorithms
 from graph.store.repository import Neo4jStore
 from tests.examples import lookup_identifiers
 
@@ -78,7 +80,7 @@ def test_profile_of_an_active_identity(client: TestClient, repo: Neo4jStore) -> 
             _event("s1", PHONE, at="2026-03-07T20:15:00Z", channel="sms"),
         ],
     )
-    cluster(repo, NetworkxBackend())
+    cluster(repo, InProcessAlgorithms())
     # Someone else names her as referrer: her e-mail is not this event's subject.
     _ingest(
         repo,
@@ -126,9 +128,9 @@ def test_profile_of_an_active_identity(client: TestClient, repo: Neo4jStore) -> 
 
 def _two_identities_then_merge(repo: Neo4jStore) -> tuple[str, str]:
     _ingest(repo, [_event("a", ("email", "a@example.fr"), ("phone", "0612345678"))])
-    cluster(repo, NetworkxBackend())
+    cluster(repo, InProcessAlgorithms())
     _ingest(repo, [_event("b", ("email", "b@example.fr"), ("phone", "0698765432"))])
-    cluster(repo, NetworkxBackend())
+    cluster(repo, InProcessAlgorithms())
     older = _identity_of(repo, "email", "a@example.fr")
     newer = _identity_of(repo, "email", "b@example.fr")
     assert older != newer
@@ -139,7 +141,7 @@ def _two_identities_then_merge(repo: Neo4jStore) -> tuple[str, str]:
             _event("glue2", ("email", "a@example.fr"), ("email", "b@example.fr")),
         ],
     )
-    result = cluster(repo, NetworkxBackend())
+    result = cluster(repo, InProcessAlgorithms())
     assert result.merged == 1
     return older, newer
 
@@ -250,14 +252,14 @@ def test_history_shows_splits_both_ways(client: TestClient, repo: Neo4jStore) ->
         _event("d3", ("device", "dev-1"), ("email", "other@example.fr")),
     ]
     _ingest(repo, [*main, *glue])
-    cluster(repo, NetworkxBackend())
+    cluster(repo, InProcessAlgorithms())
     pid = _identity_of(repo, "email", "main@example.fr")
     # The device turns out to be used by many people: a hub, and the other part splits off.
     _ingest(
         repo,
         [_event(f"x{n}", ("device", "dev-1"), ("email", f"x{n}@example.fr")) for n in range(5)],
     )
-    cluster(repo, NetworkxBackend())
+    cluster(repo, InProcessAlgorithms())
     split_off = _identity_of(repo, "email", "other@example.fr")
     assert split_off != pid
 
@@ -326,7 +328,7 @@ def test_kiosk_appears_in_each_identity_shared_list(client: TestClient, repo: Ne
             for n in range(8)
         ],
     )
-    result = cluster(repo, NetworkxBackend())
+    result = cluster(repo, InProcessAlgorithms())
     assert result.identities == 8 and result.hubs == 1
     for n in (0, 7):
         pid = _identity_of(repo, "email", f"shopper{n}@example.fr")

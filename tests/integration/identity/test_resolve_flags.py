@@ -7,10 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from graph.identity.clustering import NetworkxBackend, cluster
+from graph.identity.clustering import cluster
 from graph.identity.resolve import IdentityResolver, ResolveContext
-from graph.ingest.pipeline import Ingestor, RawRecord
+from graph.ingest.pipeline import Ingestor
+from graph.ingest.readers import RawRecord
 from graph.model.identifiers import Normaliser
+from graph.store.algorithms import InProcessAlgorithms
 from graph.store.repository import Neo4jStore
 
 T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
@@ -32,7 +34,7 @@ def _event(
 def _load(repo: Neo4jStore, events: list[dict[str, object]]) -> IdentityResolver:
     records = [RawRecord(n + 1, json.dumps(e), e) for n, e in enumerate(events)]
     Ingestor(repo, Normaliser()).ingest(records)
-    cluster(repo, NetworkxBackend(), full=True)
+    cluster(repo, InProcessAlgorithms(), full=True)
     return IdentityResolver(repo, Normaliser())
 
 

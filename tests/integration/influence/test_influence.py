@@ -16,13 +16,17 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from graph.identity.clustering import NetworkxBackend, cluster
+from graph.identity.clustering import cluster
 from graph.identity.profiles import MergedIdentity
-from graph.influence.queries import influenced, top_influencers
-from graph.ingest.pipeline import Ingestor, RawRecord
+from graph.influence import ranking
+from graph.influence.queries import influenced
+from graph.influence.ranking import top_influencers
+from graph.ingest.pipeline import Ingestor
+from graph.ingest.readers import RawRecord
 from graph.model.identifiers import Normaliser
 from graph.settings import Settings
 from graph.store import admin
+from graph.store.algorithms import InProcessAlgorithms
 from graph.store.repository import Neo4jStore
 from tests.examples import lookup_identifiers
 
@@ -77,7 +81,7 @@ def ids(repo: Neo4jStore) -> dict[str, str]:
     records = [RawRecord(n + 1, json.dumps(e), e) for n, e in enumerate(_events())]
     summary, _ = Ingestor(repo, Normaliser()).ingest(records)
     assert summary.rejected == 0
-    cluster(repo, NetworkxBackend())
+    cluster(repo, InProcessAlgorithms())
     out = {}
     for p in PEOPLE:
         rows = lookup_identifiers(repo, [_email(p)])
@@ -211,7 +215,8 @@ def test_rankings_with_gds_and_without_agree(
     with repo.driver.session(database=repo.database) as s:
         assert s.run("CALL gds.graph.list() YIELD graphName RETURN graphName").data() == []
 
-    monkeypatch.setattr(admin, "gds_version", lambda store: None)
+    # Chosen once at start-up: a server without the plugin would have given this.
+    client.app.state.algorithms = InProcessAlgorithms()  # type: ignore[attr-defined]
     r = client.get("/v1/influence/top", params={"by": by})
     assert r.status_code == 200, r.text
     without = r.json()
@@ -222,7 +227,7 @@ def test_rankings_with_gds_and_without_agree(
     for a, b in zip(with_gds["identities"], without["identities"], strict=True):
         assert a["score"] == pytest.approx(b["score"], rel=1e-4)
 
-    forced = top_influencers(repo, by=by, backend="networkx", limit=1)
+    forced = top_influencers(repo, by=by, algorithms=InProcessAlgorithms(), limit=1)
     assert forced.backend == "networkx" and forced.identities[0].identity_id == ids["A"]
 
 
@@ -284,3 +289,69 @@ def test_openapi_documents_the_endpoints(app: FastAPI) -> None:
         assert path in paths
     top = paths["/v1/influence/top"]["get"]
     assert "ArticleRank" in top["description"] and "time-respecting" in top["description"]
+
+
+class _Recording:
+    """The algorithms the API chose at start-up, counting the rankings they compute."""
+
+    def __init__(self) -> None:
+        self.inner = InProcessAlgorithms()
+        self.name = self.inner.name
+        self.ranks = 0
+
+    def identity_components(self, *args: Any) -> dict[str, int]:
+        return self.inner.identity_components(*args)
+
+    def ring_components(self, *args: Any) -> dict[str, int]:
+        return self.inner.ring_components(*args)
+
+    def rank(self, *args: Any) -> tuple[int, list[tuple[str, float]]]:
+        self.ranks += 1
+        return self.inner.rank(*args)
+
+
+def test_top_is_computed_once_per_data_version(
+    client: TestClient, repo: Neo4jStore, ids: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GET /v1/influence/top answers a repeated request from the cache, without asking
+    for the GDS version, projecting or reading every referral; new data recomputes."""
+    recording = _Recording()
+    client.app.state.algorithms = recording  # type: ignore[attr-defined]
+
+    def no_version(store: object) -> None:
+        raise AssertionError("a request asked for the GDS version")
+
+    monkeypatch.setattr(admin, "gds_version", no_version)
+    reads: list[object] = []
+    read_all = ranking._read_all
+    monkeypatch.setattr(ranking, "_read_all", lambda r, w: reads.append(w) or read_all(r, w))
+
+    def top(by: str) -> dict[str, Any]:
+        r = client.get("/v1/influence/top", params={"by": by})
+        assert r.status_code == 200, r.text
+        body: dict[str, Any] = r.json()
+        return body
+
+    first = [top("pagerank"), top("cascade")]
+    assert [top("pagerank"), top("cascade")] == first
+    assert recording.ranks == 1 and len(reads) == 1
+    assert top("articlerank")["identities_considered"] == 6 and recording.ranks == 2
+
+    # A new referral (A brings G in): the next request recomputes.
+    g = {
+        "event_id": "r-AG",
+        "timestamp": "2026-03-06T10:00:00Z",
+        "source": "app",
+        "channel": "app",
+        "type": "signup",
+        "identifiers": [_email("G")],
+        "referred_by": [_email("A")],
+    }
+    Ingestor(repo, Normaliser()).ingest([RawRecord(1, json.dumps(g), g)])
+    after = top("pagerank")
+    assert recording.ranks == 3 and after["identities_considered"] == 7
+    assert top("cascade")["identities"][0]["score"] == 5.0 and len(reads) == 2
+    assert top("pagerank") == after and recording.ranks == 3
+    # A clustering run that writes identities moves the version on too.
+    assert cluster(repo, InProcessAlgorithms()).identities > 0
+    assert top("pagerank") == after and recording.ranks == 4

@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.app import create_app
-from graph.ingest.pipeline import Ingestor, read_jsonl
+from graph.ingest.pipeline import Ingestor
+from graph.ingest.readers import read_jsonl
 from graph.lab.simulate import simulate
 from graph.model.identifiers import Normaliser
 from graph.settings import Settings, get_settings
@@ -259,11 +260,11 @@ def test_concurrent_writers_build_the_same_graph(repo: Neo4jStore) -> None:
 
 def test_batch_parameters_never_show_identifiers() -> None:
     # The driver formats query parameters for its debug log: rows print as a count.
-    from graph.ingest.pipeline import _batch_rows
+    from graph.ingest.rows import batch_rows
     from graph.model.events import prepare_event
 
     event = prepare_event(_ev("p1", ("email", "secret.person@example.fr")), Normaliser())
-    params = _batch_rows([event]).params
+    params = batch_rows([event]).params
     assert "secret" not in repr(params)
     assert params["identifiers"][0][:2] == ["email", "secret.person@example.fr"]
 

@@ -9,18 +9,18 @@ from datetime import UTC, datetime
 import neo4j.time
 import pytest
 
-from graph.analyst.runner import (
+from graph.analyst.gate import check_read_only_text
+from graph.analyst.library import (
     LibraryQuery,
     Parameter,
     bind_params,
-    check_read_only_text,
     coerce,
     get_query,
-    json_safe,
     library,
     parse_cli_params,
     parse_header,
 )
+from graph.analyst.runner import json_safe
 from graph.errors import InputError, QueryRefused
 
 TOPICS = {"resolution", "data_quality", "fraud", "influence", "journeys"}
@@ -261,3 +261,15 @@ def test_json_safe() -> None:
     assert safe["py"] == "2026-03-01T00:00:00+00:00"
     assert safe["nan"] is None and safe["b"] == "AAE="
     assert safe["nested"][0] == [1, "x"] and safe["nested"][1]["k"] == safe["at"]
+
+
+def test_the_text_gate_is_pure() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, graph.analyst.gate;"
+        "print('neo4j' in sys.modules, 'fastapi' in sys.modules, 'graph.store' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "False"]

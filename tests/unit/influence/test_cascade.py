@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import networkx as nx
 import pytest
 
 from graph.errors import InputError
-from graph.influence.queries import (
+from graph.influence.cascade import (
     CascadeNode,
     EventRef,
     InfluencerNode,
     Referral,
     ReferralGraph,
-    article_rank,
-    influenced,
-    page_rank,
-    top_influencers,
 )
+from graph.influence.queries import influenced
+from graph.influence.ranking import top_influencers
+from graph.store.inprocess import article_rank, page_rank
+from tests.fakes import FakeStore
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -233,13 +234,6 @@ def test_page_rank_follows_the_gds_formula() -> None:
     assert scores["a"] == pytest.approx(0.15 + 0.85 * (b + c))
 
 
-class _NoDatabase:
-    """Bad input must be refused before the repository is touched."""
-
-    def __getattr__(self, name: str) -> object:
-        raise AssertionError(f"the repository was used: {name}")
-
-
 @pytest.mark.parametrize(
     ("kwargs", "location"),
     [
@@ -250,10 +244,12 @@ class _NoDatabase:
         ({"since": day(1), "until": day(1)}, "until"),
     ],
 )
-def test_top_refuses_bad_input(kwargs: dict[str, object], location: str) -> None:
+def test_top_refuses_bad_input(kwargs: dict[str, Any], location: str) -> None:
+    store = FakeStore()
     with pytest.raises(InputError) as e:
-        top_influencers(_NoDatabase(), **kwargs)  # type: ignore[arg-type]
+        top_influencers(store, **kwargs)
     assert e.value.location == location
+    assert store.calls == []  # refused before the store is touched
 
 
 @pytest.mark.parametrize(
@@ -269,6 +265,8 @@ def test_top_refuses_bad_input(kwargs: dict[str, object], location: str) -> None
 def test_influenced_refuses_bad_input(
     identity_id: str, kwargs: dict[str, int], location: str
 ) -> None:
+    store = FakeStore()
     with pytest.raises(InputError) as e:
-        influenced(_NoDatabase(), identity_id, **kwargs)  # type: ignore[arg-type]
+        influenced(store, identity_id, **kwargs)
     assert e.value.location == location
+    assert store.calls == []  # refused before the store is touched

@@ -3,6 +3,7 @@ concurrent batches never both create an identifier."""
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
 import time
@@ -10,7 +11,9 @@ from typing import Any
 
 import pytest
 
-from graph.ingest.pipeline import Ingestor, RawRecord, _Plan
+from graph.ingest.pipeline import Ingestor
+from graph.ingest.readers import RawRecord
+from graph.ingest.rows import Plan
 from graph.lab.simulate import simulate
 from graph.model.identifiers import Normaliser
 
@@ -33,7 +36,7 @@ class _RecordingRepo:
         self.overlaps = 0
         self.lock = threading.Lock()
 
-    def write_batch(self, plan: _Plan) -> list[int]:
+    def write_batch(self, plan: Plan) -> list[int]:
         keys = [
             {(i.type, i.value) for i in (*e.identifiers, *e.blocked, *e.referrers)}
             for e in plan.events
@@ -100,6 +103,42 @@ def test_without_holding_back_batches_would_clash(monkeypatch: pytest.MonkeyPatc
     world = simulate(people=120, seed=3)
     repo, _, _ = _run(world.events, batch_size=40, writers=2)
     assert repo.clashes
+
+
+class _ThresholdRepo(_RecordingRepo):
+    """The stand-in, noting the collector's thresholds while each batch writes."""
+
+    def __init__(self) -> None:
+        super().__init__(delay=0.0)
+        self.thresholds: list[tuple[int, int, int]] = []
+
+    def write_batch(self, plan: Plan) -> list[int]:
+        self.thresholds.append(gc.get_threshold())
+        return super().write_batch(plan)
+
+
+def test_ingest_leaves_the_collector_alone_by_default() -> None:
+    # The API ingests (POST /v1/events) with the defaults, in the process that serves
+    # resolves at the same time: the collector's thresholds are the whole process's.
+    before = gc.get_threshold()
+    repo = _ThresholdRepo()
+    world = simulate(people=30, seed=5)
+    summary, _ = Ingestor(repo, Normaliser(), 20).ingest(_records(world.events))  # type: ignore[arg-type]
+    assert summary.accepted > 20 and len(repo.thresholds) > 1
+    assert set(repo.thresholds) == {before}
+    assert gc.get_threshold() == before
+
+
+def test_a_bulk_ingest_collects_less_often_while_it_runs() -> None:
+    # The CLI's bulk load asks for it: fewer collections while it runs, then as before.
+    before = gc.get_threshold()
+    repo = _ThresholdRepo()
+    world = simulate(people=30, seed=5)
+    ingestor = Ingestor(repo, Normaliser(), 20, tune_gc=True)  # type: ignore[arg-type]
+    ingestor.ingest(_records(world.events))
+    assert repo.thresholds and all(t[0] >= 100_000 for t in repo.thresholds)
+    assert all(t[1:] == before[1:] for t in repo.thresholds)
+    assert gc.get_threshold() == before
 
 
 def test_one_writer_keeps_input_batches() -> None:

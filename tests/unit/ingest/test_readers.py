@@ -8,7 +8,7 @@ import json
 import pytest
 
 from graph.errors import InputError, InvalidEvent
-from graph.ingest.pipeline import read_csv, read_jsonl
+from graph.ingest.readers import read_csv, read_jsonl
 from graph.model.events import prepare_event
 from graph.model.identifiers import Normaliser
 
@@ -113,3 +113,15 @@ def test_jsonl_bad_lines_get_the_standard_reason(text: str) -> None:
         assert str(record.parsed) == "not valid JSON (nested too deeply)"
     else:
         raise AssertionError("the standard module accepts it")
+
+
+def test_readers_rows_and_outcomes_are_pure() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, graph.ingest.readers, graph.ingest.rows, graph.ingest.outcomes;"
+        "print('neo4j' in sys.modules, 'fastapi' in sys.modules, 'graph.store' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "False"]

@@ -11,18 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from graph.errors import InputError
-from graph.lab.evaluate import (
-    PersonInfo,
-    Referral,
-    Truth,
-    bcubed,
-    connected_components,
-    detection,
-    evaluate,
-    format_report,
-    load_truth,
-    over_merged,
-)
+from graph.lab.evaluate import evaluate, format_report
+from graph.lab.metrics import bcubed, connected_components, detection, over_merged
+from graph.lab.truth import PersonInfo, Referral, Truth, load_truth
 
 # Two people: p1 owns a, b; p2 owns c, d, e.
 OWNERS = {"a": "p1", "b": "p1", "c": "p2", "d": "p2", "e": "p2"}
@@ -256,3 +247,15 @@ def test_detection_maps_identities_to_their_majority_person() -> None:
     assert "fraud rings: recall 0.5000 (1 of 2 planted found), precision 0.5000" in text
     assert "bots: recall 1.0000" in text
     assert "rings" not in evaluate(truth, predicted, []).as_dict()
+
+
+def test_truth_metrics_and_report_are_pure() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, graph.lab.truth, graph.lab.metrics, graph.lab.evaluate;"
+        "print('neo4j' in sys.modules, 'fastapi' in sys.modules, 'graph.store' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "False"]

@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graph.errors import ConfigurationError, InvalidEvent, InvalidIdentifier
-from graph.lab.evaluate import load_truth
 from graph.lab.simulate import World, WorldConfig, simulate, write_world
+from graph.lab.truth import load_truth
 from graph.model.events import prepare_event, validate_event
 from graph.model.identifiers import BUILTIN_TYPES, Normaliser
 

@@ -1,12 +1,9 @@
 """``POST /v1/cypher``: the analysts' query library and ad-hoc read-only queries.
 
-``router`` is included by the app with the analyst role required::
-
-    app.include_router(cypher_routes.router, dependencies=[Depends(require_role(Role.ANALYST))])
-
-Everything that matters (the library, parameter typing, the read-only gate, limits,
-JSON-safe values) is :mod:`graph.analyst.runner`; errors are the core's, mapped to HTTP by
-:mod:`api.errors` (a refused, invalid or timed-out query is 422, Neo4j down is 503).
+Role ``analyst`` and above. Everything that matters (the library, parameter typing, the
+read-only gate, limits, JSON-safe values) is :mod:`graph.analyst`'s; errors are the core's,
+mapped to HTTP by :mod:`api.errors` (a refused, invalid or timed-out query is 422, Neo4j
+down is 503).
 """
 
 from __future__ import annotations
@@ -16,7 +13,7 @@ from typing import Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from api.auth import AUTH_RESPONSES
+from api.auth import AUTH_RESPONSES, AnalystDep
 from api.common import ERROR_RESPONSES
 from api.deps import RepoDep
 from graph.analyst.runner import (
@@ -103,7 +100,7 @@ class CypherResponse(BaseModel):
     response_model=CypherResponse,
     responses={**AUTH_RESPONSES, **ERROR_RESPONSES},
 )
-def post_cypher(body: CypherRequest, repo: RepoDep) -> CypherResponse:
+def post_cypher(body: CypherRequest, repo: RepoDep, _caller: AnalystDep) -> CypherResponse:
     """Run a library query by name, or an ad-hoc read-only query.
 
     Read-only is enforced three times: a check of the text (one statement, no LOAD CSV,

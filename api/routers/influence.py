@@ -1,8 +1,8 @@
 """Influence endpoints: who brought whom, along referrals lifted to identities.
 
-``router`` is included by the app (``app.include_router(influence.router)``). The
-semantics (the time-respecting rule, the rankings) are those of :mod:`graph.influence.queries`;
-errors are the core's, mapped to HTTP by :mod:`api.errors`.
+Role ``analyst`` and above (they read the whole referral graph). The semantics (the
+time-respecting rule, the rankings) are those of :mod:`graph.influence`; errors are the
+core's, mapped to HTTP by :mod:`api.errors`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from api.auth import AUTH_RESPONSES, AnalystDep
 from api.common import ERROR_RESPONSES, IDENTITY_RESPONSES, IdentityIdPath, moved
 from api.deps import RepoDep
 from api.schemas import DateTimeText
@@ -24,11 +25,10 @@ from graph.influence.queries import (
     DEFAULT_MAX_DEPTH,
     MAX_DEPTH,
     MAX_LIMIT,
-    MAX_TOP,
     influenced,
     influencers,
-    top_influencers,
 )
+from graph.influence.ranking import MAX_TOP, top_influencers
 
 __all__ = [
     "CascadeNodeOut",
@@ -143,12 +143,13 @@ LimitQuery = Annotated[
 @router.get(
     "/v1/identities/{identity_id}/influenced",
     response_model=InfluencedResponse,
-    responses=IDENTITY_RESPONSES,
+    responses={**AUTH_RESPONSES, **IDENTITY_RESPONSES},
 )
 def get_influenced(
     identity_id: IdentityIdPath,
     repo: RepoDep,
     request: Request,
+    _caller: AnalystDep,
     max_depth: MaxDepthQuery = DEFAULT_MAX_DEPTH,
     limit: LimitQuery = DEFAULT_LIMIT,
 ) -> InfluencedResponse | JSONResponse:
@@ -168,12 +169,13 @@ def get_influenced(
 @router.get(
     "/v1/identities/{identity_id}/influencers",
     response_model=InfluencersResponse,
-    responses=IDENTITY_RESPONSES,
+    responses={**AUTH_RESPONSES, **IDENTITY_RESPONSES},
 )
 def get_influencers(
     identity_id: IdentityIdPath,
     repo: RepoDep,
     request: Request,
+    _caller: AnalystDep,
     max_depth: MaxDepthQuery = DEFAULT_MAX_DEPTH,
     limit: LimitQuery = DEFAULT_LIMIT,
 ) -> InfluencersResponse | JSONResponse:
@@ -190,9 +192,15 @@ def get_influencers(
     return InfluencersResponse.model_validate(asdict(found))
 
 
-@router.get("/v1/influence/top", response_model=TopInfluenceResponse, responses=ERROR_RESPONSES)
+@router.get(
+    "/v1/influence/top",
+    response_model=TopInfluenceResponse,
+    responses={**AUTH_RESPONSES, **ERROR_RESPONSES},
+)
 def get_top(
     repo: RepoDep,
+    request: Request,
+    _caller: AnalystDep,
     by: Annotated[
         Literal["cascade", "pagerank", "articlerank"],
         Query(description="the ranking: see the endpoint's description"),
@@ -222,5 +230,13 @@ def get_top(
     networkx`: damping 0.85, 20 iterations, scores not normalised).
     `since`/`until` keep the referrals in `[since, until)`.
     """
-    ranking = top_influencers(repo, by=by, limit=limit, since=since, until=until)
+    ranking = top_influencers(
+        repo,
+        by=by,
+        limit=limit,
+        since=since,
+        until=until,
+        algorithms=request.app.state.algorithms,
+        cache=request.app.state.rankings,
+    )
     return TopInfluenceResponse.model_validate(asdict(ranking))

@@ -1,8 +1,7 @@
 """Graph exploration endpoints (role ``investigator``): neighbourhood, path, export.
 
-``router`` is included by the app. The bounds (hops, nodes, neighbours per node,
-time-out) and the JSON shape are those of :mod:`graph.explore.queries`; errors are the core's,
-mapped to HTTP by :mod:`api.errors`.
+The bounds (hops, nodes, neighbours per node, time-out) and the JSON shape are those of
+:mod:`graph.explore`; errors are the core's, mapped to HTTP by :mod:`api.errors`.
 """
 
 from __future__ import annotations
@@ -20,21 +19,18 @@ from api.common import ERROR_RESPONSES
 from api.deps import NormaliserDep, RepoDep
 from api.schemas import DateTimeText, ErrorResponse
 from graph.errors import InputError
-from graph.explore.queries import (
+from graph.explore.paths import DEFAULT_PATH_HOPS, MAX_PATH_HOPS, shortest_path
+from graph.explore.queries import export_ring, neighbourhood
+from graph.explore.subgraph import (
     DEFAULT_HOPS,
     DEFAULT_LIMIT,
-    DEFAULT_PATH_HOPS,
     MAX_HOPS,
     MAX_LIMIT,
-    MAX_PATH_HOPS,
     Subgraph,
-    export_ring,
-    neighbourhood,
     seed_of,
-    shortest_path,
     to_graphml,
 )
-from graph.identity.profiles import IDENTITY_ID_PATTERN
+from graph.model.ids import IDENTITY_ID_PATTERN
 
 __all__ = ["GraphResponse", "PathResponse", "router"]
 

@@ -1,8 +1,7 @@
 """Fraud rings endpoints (role investigator): the ranked list and one ring in full.
 
-``router`` is included by the app. What a ring is and how it is scored is
-:mod:`graph.fraud.detect`'s; rings are written by ``idgraph detect`` (and after each
-clustering run), these routes only read them.
+What a ring is and how it is scored is :mod:`graph.fraud.detect`'s; rings are written
+by ``idgraph detect`` (and after each clustering run), these routes only read them.
 """
 
 from __future__ import annotations

@@ -1,0 +1,5 @@
+"""``python -m idgraph.cli``."""
+
+from idgraph.cli import main
+
+main()
