@@ -29,7 +29,6 @@ from graph.influence.ranking import RankingCache
 from graph.model.identifiers import Normaliser
 from graph.runtime import open_runtime, periodic_clustering
 from graph.settings import Settings, get_settings
-from graph.store.algorithms import choose_algorithms
 from graph.store.gateway import GraphStore
 
 __all__ = ["create_app", "create_worker_app", "package_version"]
@@ -98,9 +97,8 @@ def create_app(
             app.state.settings = runtime.settings
             app.state.repo = runtime.store
             app.state.normaliser = runtime.normaliser
-            app.state.algorithms = await run_in_threadpool(
-                choose_algorithms, runtime.store, runtime.settings.cluster_backend
-            )  # once: no request asks for the GDS version
+            # Chosen once (no request asks for the GDS version), shared with the job.
+            app.state.algorithms = await run_in_threadpool(lambda: runtime.algorithms)
             app.state.rankings = RankingCache()
             await run_in_threadpool(_warm_up, runtime.store, runtime.normaliser)
             app.state.cluster_job = (

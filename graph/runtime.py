@@ -14,6 +14,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 
 from neo4j import Driver
 
@@ -21,7 +22,7 @@ from graph.identity.scheduler import ClusterJob
 from graph.model.identifiers import Normaliser
 from graph.settings import Settings, get_settings
 from graph.store import admin
-from graph.store.algorithms import choose_algorithms
+from graph.store.algorithms import Algorithms, choose_algorithms
 from graph.store.repository import Neo4jStore, connect
 
 __all__ = ["Runtime", "open_runtime", "periodic_clustering"]
@@ -31,12 +32,26 @@ log = logging.getLogger("idgraph.runtime")
 
 @dataclass(frozen=True)
 class Runtime:
-    """What a running process works with; the driver is open while the runtime is."""
+    """What a running process works with; the driver is open while the runtime is.
+
+    The normaliser and the algorithms are made on first use, once: a command that needs
+    neither (``idgraph db status``) neither validates the normalisation settings nor
+    asks the server for its GDS plugin.
+    """
 
     settings: Settings
     driver: Driver
     store: Neo4jStore
-    normaliser: Normaliser
+
+    @cached_property
+    def normaliser(self) -> Normaliser:
+        """The identifier normaliser of the settings (raises ConfigurationError)."""
+        return self.settings.normaliser()
+
+    @cached_property
+    def algorithms(self) -> Algorithms:
+        """GDS or in-process, chosen once from ``IDGRAPH_CLUSTER_BACKEND`` and the server."""
+        return choose_algorithms(self.store, self.settings.cluster_backend)
 
 
 @contextmanager
@@ -49,18 +64,16 @@ def open_runtime(settings: Settings | None = None, *, migrate: bool = True) -> I
             process already did (the workers of ``idgraph serve --workers N``).
 
     Raises:
-        ConfigurationError: the normalisation settings are invalid (before connecting).
         DatabaseUnavailable: Neo4j does not answer or refuses the credentials.
     """
     settings = settings or get_settings()
-    normaliser = settings.normaliser()
     driver = connect(settings)
     try:
         store = Neo4jStore(driver, settings.neo4j_database)
         if migrate:
             applied = admin.migrate(store)
             log.info("schema migrations applied: %s", ", ".join(applied))
-        yield Runtime(settings, driver, store, normaliser)
+        yield Runtime(settings, driver, store)
     finally:
         driver.close()
 
@@ -76,7 +89,7 @@ def periodic_clustering(runtime: Runtime) -> Iterator[ClusterJob | None]:
     job = ClusterJob(
         runtime.store,
         settings.cluster_interval,
-        choose_algorithms(runtime.store, settings.cluster_backend),
+        runtime.algorithms,
     )
     job.start()
     try:

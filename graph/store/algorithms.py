@@ -25,6 +25,7 @@ import networkx as nx
 from graph.errors import ConfigurationError
 from graph.store import admin, catalog, inprocess
 from graph.store.gateway import GraphStore
+from graph.store.translate import translated
 
 __all__ = [
     "Algorithms",
@@ -95,14 +96,16 @@ class Projection:
 @contextmanager
 def projection(store: GraphStore, query: str, **params: Any) -> Iterator[Projection]:
     """Project with catalog query ``query`` (parameter ``graph_name`` and ``params``);
-    the projection is dropped however the block ends (projections hold server memory)."""
-    gds = store.gds()
-    name = f"idgraph-{uuid.uuid4().hex[:12]}"
-    created = gds.graph.project.cypher(catalog.query(query), graph_name=name, **params)
-    try:
-        yield Projection(gds, name, created.graph)
-    finally:
-        created.graph.drop()
+    the projection is dropped however the block ends (projections hold server memory).
+    The GDS client talks to the driver itself: its errors are translated here."""
+    with translated():
+        gds = store.gds()
+        name = f"idgraph-{uuid.uuid4().hex[:12]}"
+        created = gds.graph.project.cypher(catalog.query(query), graph_name=name, **params)
+        try:
+            yield Projection(gds, name, created.graph)
+        finally:
+            created.graph.drop()
 
 
 def _column_pairs(rows: Any, key: str, value: str) -> list[tuple[Any, Any]]:
