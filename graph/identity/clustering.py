@@ -28,26 +28,20 @@ from graph.identity.rules import (
     ClusterParams,
     assign_ids,
     cohesion,
-    identity_id_for,
     membership_confidence,
     split_component,
 )
+from graph.model.ids import identity_id_for
 from graph.store import admin, inprocess
-from graph.store.algorithms import (
-    Algorithms,
-)
+from graph.store.algorithms import Algorithms
 from graph.store.gateway import GraphStore
 
 __all__ = [
     "ClusterResult",
     "cluster",
-    "identity_id_for",
 ]
 
 Link = tuple[str, str, float]
-
-#: The former names of the back ends, kept for callers not yet moved to
-#: :mod:`graph.store.algorithms`.
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,6 @@ __all__ = [
     "IdAssignment",
     "assign_ids",
     "cohesion",
-    "identity_id_for",
     "is_hub",
     "membership_confidence",
     "split_component",
