@@ -21,6 +21,18 @@ identifier). World ``k`` of seed ``s`` is generated with seed ``10 * s + k``.
 :data:`HELD_OUT` worlds (``--worlds held_out`` for all of them) vary what detection
 was not tuned on: small and large rings, heavy noise, crowded households, many bots,
 rings of two, honest customers failing payments and leaving bad reviews often.
+:data:`REAL_LIKE` worlds (run by default, numbered after HELD_OUT so that the other
+worlds keep their seeds) add what the P2P payments data does that the base world did
+not (:mod:`graph.lab.phenomena`): long-standing customers, work and personal e-mails,
+accounts with many cards and devices, card replacements, recycled phone numbers,
+resold devices, couples sharing one e-mail.
+
+Per world it also makes calls (:class:`graph.identity.resolve.IdentityResolver`, as
+``POST /v1/resolve`` does): every phone owned by one customer is resolved, and the
+share answering ``matched`` with the identity holding most of that customer's
+identifiers is printed beside the calls answering ``shared``, another identity, or
+nothing; every handed-over phone or device (recycled, resold) is resolved at the
+middle of each holder's tenure (``at``), expecting that holder.
 
 Usage (from the repository root)::
 
@@ -40,6 +52,8 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +63,19 @@ from bench._server import log, require_empty, start_server  # noqa: E402
 from graph.fraud.detect import detect, flagged_identities  # noqa: E402
 from graph.identity import cluster_store
 from graph.identity.clustering import cluster  # noqa: E402
+from graph.identity.resolve import IdentityResolver, ResolveContext  # noqa: E402
 from graph.ingest.pipeline import Ingestor  # noqa: E402
 from graph.ingest.readers import read_path  # noqa: E402
 from graph.lab.evaluate import evaluate, predictions  # noqa: E402
-from graph.lab.metrics import CalibrationBin, calibration  # noqa: E402
+from graph.lab.metrics import (  # noqa: E402
+    CalibrationBin,
+    Call,
+    calibration,
+    call_outcomes,
+    handover_calls,
+    own_phone_calls,
+    person_identities,
+)
 from graph.lab.simulate import WorldConfig, simulate, write_world  # noqa: E402
 from graph.lab.truth import load_truth  # noqa: E402
 from graph.localdb.server import LocalNeo4j  # noqa: E402
@@ -85,7 +108,19 @@ HELD_OUT: dict[str, WorldConfig] = {
     # Honest customers who often fail payments and review (low ratings included).
     "honest_failures": WorldConfig(failed_payments=0.25, reviews=0.3),
 }
-ALL_WORLDS = {**WORLDS, **HELD_OUT}
+#: Worlds with what real data does (graph.lab.phenomena), on top of the realistic default.
+REAL_LIKE: dict[str, WorldConfig] = {
+    "real_like": WorldConfig(
+        long_standing_share=0.3,
+        second_email_share=0.1,
+        account_share=0.3,
+        card_replacement_share=0.1,
+        recycled_phone_share=0.02,
+        resold_device_share=0.02,
+        couple_share=0.06,
+    ),
+}
+ALL_WORLDS = {**WORLDS, **HELD_OUT, **REAL_LIKE}
 
 # Benchmark only (for --dump), not product code: the raw link data weights derive from.
 _DUMP_LINKS = (
@@ -106,6 +141,20 @@ def ece(bins: list[CalibrationBin]) -> float:
     if total == 0:
         return 0.0
     return sum(b.count / total * abs(b.mean_confidence - b.accuracy) for b in bins)
+
+
+def resolve_calls(
+    repo: Neo4jStore, settings: Settings, calls: list[Call]
+) -> list[tuple[str, str | None]]:
+    """Resolve each call's identifier (at its time, if any), as the API would."""
+    resolver = IdentityResolver(repo, settings.normaliser())
+    answers: list[tuple[str, str | None]] = []
+    for call in calls:
+        kind, _, value = call.key.partition(":")
+        at = datetime.fromisoformat(call.at) if call.at is not None else None
+        result = resolver.resolve([(kind, value)], ResolveContext(channel="call", at=at))
+        answers.append((result.status, result.identity_id))
+    return answers
 
 
 def run_world(
@@ -135,6 +184,13 @@ def run_world(
     truth = load_truth(truth_path)
     report = evaluate(truth, predicted, links, flags)
     bins = calibration(truth.owners, predicted, confidence)
+    identities = person_identities(truth, predicted)
+    calls = {}
+    for what, made in (("own_phone", own_phone_calls(truth)), ("handover", handover_calls(truth))):
+        started = time.perf_counter()
+        outcome = call_outcomes(made, resolve_calls(repo, settings, made), identities)
+        calls[what] = {**asdict(outcome), "share": round(outcome.share, 4)}
+        calls[what]["seconds"] = round(time.perf_counter() - started, 1)
     if dump is not None:
         out = dump / f"{name}-{seed}"
         out.mkdir(parents=True, exist_ok=True)
@@ -172,6 +228,7 @@ def run_world(
             for b in bins
         ],
         "ece": round(ece(bins), 4),
+        "calls": calls,
     }
 
 
@@ -186,6 +243,7 @@ def print_text(results: list[dict[str, Any]]) -> None:
         "over-merged",
         "share",
         "mixed",
+        "mixed share",
         "rings fused",
         "shared kept",
         "ece",
@@ -205,6 +263,7 @@ def print_text(results: list[dict[str, Any]]) -> None:
                     str(m["over_merged"]),
                     f"{m['over_merged_share']:.4f}",
                     str(m["mixed"]),
+                    f"{m['mixed_share']:.4f}",
                     str(m["rings_fused"]),
                     f"{m['shared_kept']:.3f}",
                     f"{r['ece']:.4f}" if method == "idgraph" else "",
@@ -219,6 +278,7 @@ def print_text(results: list[dict[str, Any]]) -> None:
             )
         )
     print_detection(results)
+    print_calls(results)
     for r in results:
         print(
             f"\ncalibration, {r['world']} (seed {r['seed']}, {r['identifiers']} scored "
@@ -274,6 +334,37 @@ def print_detection(results: list[dict[str, Any]]) -> None:
         )
 
 
+def print_calls(results: list[dict[str, Any]]) -> None:
+    """Per world: do own phones, and handed-over identifiers at a time, resolve right?"""
+    print("\ncalls (resolve a customer's own phone now; a handed-over one at a tenure's middle)")
+    header = ("world", "seed", "calls", "calls", "right", "share", "shared", "wrong", "other")
+    table: list[tuple[str, ...]] = []
+    for r in results:
+        for what, label in (("own_phone", "own phone"), ("handover", "handed over at T")):
+            c = r["calls"][what]
+            table.append(
+                (
+                    r["world"] if what == "own_phone" else "",
+                    str(r["seed"]) if what == "own_phone" else "",
+                    label,
+                    str(c["calls"]),
+                    str(c["right"]),
+                    f"{c['share']:.4f}",
+                    str(c["shared"]),
+                    str(c["wrong"]),
+                    str(c["other"]),
+                )
+            )
+    widths = [max(len(row[i]) for row in (header, *table)) for i in range(len(header))]
+    for row in (header, *table):
+        print(
+            "  ".join(
+                cell.ljust(widths[i]) if i < 3 else cell.rjust(widths[i])
+                for i, cell in enumerate(row)
+            )
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--people", type=int, default=1000, help="people per world")
@@ -284,8 +375,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--worlds",
-        default=",".join(WORLDS),
-        help="comma-separated world names (of WORLDS and HELD_OUT; 'held_out': all HELD_OUT)",
+        default=",".join([*WORLDS, *REAL_LIKE]),
+        help="comma-separated world names (of WORLDS, HELD_OUT and REAL_LIKE; "
+        "'held_out': all HELD_OUT)",
     )
     parser.add_argument("--dump", type=Path, help="also write each world's graph here")
     parser.add_argument("--json", action="store_true")

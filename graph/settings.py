@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph.errors import ConfigurationError
+from graph.model.event_types import EventTypeMap, load_event_types
 from graph.model.identifiers import DEFAULT_BLOCKLIST, CustomType, NormalisationConfig, Normaliser
 
 __all__ = ["IdentifierTypeSpec", "Settings", "get_settings"]
@@ -102,11 +103,18 @@ class Settings(BaseSettings):
     """More junk patterns, JSON list of regexes matched against ``type:value``."""
     identifier_types: dict[str, IdentifierTypeSpec] = Field(default_factory=dict)
     """More identifier types, JSON object: ``{"loyalty": {"pattern": "L[0-9]{8}"}}``."""
+    event_types: Path | None = None
+    """A YAML file mapping sources' event types and attribute names onto canonical ones,
+    in the format of ``graph/model/event_types.yaml``: it extends and overrides those
+    defaults entry by entry (read once per process)."""
 
     # Clustering back end: "auto" uses GDS when the server has it, else networkx.
     cluster_backend: str = Field(default="auto", pattern="^(auto|gds|networkx)$")
     cluster_interval: float = Field(default=60.0, ge=0)
     """Seconds between the API's incremental clustering runs (0: no periodic runs)."""
+    anchor_types: frozenset[str] = frozenset({"account"})
+    """Identifier types that name one account or person in a source system (JSON list,
+    ``IDGRAPH_ANCHOR_TYPES='["account", "customer_id"]'``): never hubs, never shared."""
 
     @field_validator("default_region")
     @classmethod
@@ -134,6 +142,14 @@ class Settings(BaseSettings):
                 },
             )
         )
+
+    def event_type_map(self) -> EventTypeMap:
+        """The mapping onto canonical event types: the defaults and ``event_types``.
+
+        Raises:
+            ConfigurationError: the file cannot be read or is wrong (file and place named).
+        """
+        return load_event_types(self.event_types)
 
     @property
     def uses_local_db(self) -> bool:

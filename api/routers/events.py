@@ -72,7 +72,10 @@ def post_events(
     ``accepted + duplicates + rejected == lines_read``. Role ``admin``.
     """
     records = [RawRecord(n, "", e) for n, e in enumerate(body.events)]
-    summary, outcomes = Ingestor(repo, normaliser, settings.batch_size).ingest(records)
+    ingestor = Ingestor(
+        repo, normaliser, settings.batch_size, event_types=settings.event_type_map()
+    )
+    summary, outcomes = ingestor.ingest(records)
     results = [
         EventResult(
             index=o.line,

@@ -44,6 +44,11 @@ class ResolveContextIn(BaseModel):
         description="what the caller wants to do: withdrawals, transfers and address changes "
         "need stricter verification",
     )
+    at: AwareDateTimeText | None = Field(
+        default=None,
+        description="whose identifiers at this time, RFC 3339 with offset: a recycled phone "
+        "number or a resold device answers its owner then (default: timestamp, else now)",
+    )
 
 
 class ResolveRequest(BaseModel):
@@ -69,11 +74,20 @@ class ResolveRequest(BaseModel):
     )
 
 
+class Handover(BaseModel):
+    identity_id: str = Field(description="an earlier owner of a handed-over identifier")
+    until: datetime | None = Field(description="when the next owner's use began")
+
+
 class MatchedIdentifier(BaseModel):
     index: int = Field(description="position in the request")
     type: str
     value: str = Field(description="normalised value")
-    identity_id: str | None
+    identity_id: str | None = Field(description="its identity at the time asked (default now)")
+    handovers: list[Handover] = Field(
+        default_factory=list,
+        description="its earlier owners, oldest first (a recycled number, a resold device)",
+    )
     blocked: bool | None = Field(description="a blocklisted junk value: never links anything")
 
 
@@ -89,6 +103,20 @@ class InvalidIdentifierOut(BaseModel):
     reason: str
 
 
+class TieEvidence(BaseModel):
+    """What clustering decided about a pooled identifier (graph/identity/ties.py)."""
+
+    verdict: Literal["handover", "one_person", "glue"] = Field(
+        description="handed over between owners in time, one person's e-mails, or glue "
+        "between people (cut and shared)"
+    )
+    score: float | None = Field(description="the one-person score in [0, 1]")
+    signals: dict[str, float] = Field(
+        description="each signal's value: interleave, overlap, fanout, names, alternative "
+        "(a handover: periods)"
+    )
+
+
 class IdentityMember(BaseModel):
     type: str
     value: str
@@ -97,6 +125,11 @@ class IdentityMember(BaseModel):
     last_seen: datetime | None
     event_count: int | None
     channels: list[str] = Field(description="channels of the events that saw it")
+    tie: TieEvidence | None = Field(
+        default=None,
+        description="for a phone, device or card tying several e-mails or accounts: what "
+        "clustering decided it is, and the signals that decided",
+    )
 
 
 class FlagOut(BaseModel):
@@ -179,6 +212,7 @@ async def resolve(
         channel=ctx.channel if ctx else None,
         timestamp=ctx.timestamp if ctx else None,
         intent=ctx.intent if ctx else None,
+        at=ctx.at if ctx else None,
     )
     items = [(i.type, i.value) for i in body.identifiers]
 

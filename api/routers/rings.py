@@ -17,7 +17,7 @@ from api.auth import AUTH_RESPONSES, InvestigatorDep
 from api.common import ERROR_RESPONSES
 from api.deps import RepoDep
 from api.schemas import DateTimeText, ErrorResponse
-from graph.fraud.detect import get_ring, list_rings
+from graph.fraud.ring_queries import get_ring, list_rings
 
 __all__ = ["RingDetailResponse", "RingListResponse", "router"]
 

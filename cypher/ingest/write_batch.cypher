@@ -9,7 +9,10 @@
 // encoding costs more than the write).
 // Parameters, each row a list (no map keys to pack and unpack for every row):
 //   $events       [source, event_id, timestamp (RFC 3339 string, offset kept), channel,
-//                  type, attributes (JSON string)]
+//                  type (canonical, graph/model/event_types.py), attributes (JSON string,
+//                  canonical names), source_type (the type as the source sent it; null
+//                  when it is the canonical type: no property), source_attributes (JSON
+//                  string of the attributes as sent; null when no name was changed)]
 //   $identifiers  [type, value, first_seen, last_seen (epoch ms), count (new events
 //                  that saw it), blocked (bool)]
 //   $observations [event position, identifier position, role]
@@ -20,6 +23,11 @@
 //                  last_seen (epoch ms), channels, sources (lists of strings)]
 //   $referrals    [a (referrer position), b (referred position), at (epoch ms), source,
 //                  event_id]
+//   $unmapped     [source, source_type, count]: the batch's events whose type maps to no
+//                  canonical one (stored with type 'event'), sorted; each adds to the
+//                  count of (:UnmappedEventType {source, source_type, count, first_seen,
+//                  last_seen}) (first and last: the transaction times that counted it).
+//                  Usually empty, so no batch takes that node's lock.
 // Every identifier touched is marked `changed`: the next clustering run recomputes the
 // part of the graph around it. Each touch also moves its `change_stamp` on (a counter,
 // under the node's lock): a run clears the flag only where the stamp is still the one
@@ -37,6 +45,8 @@ CALL {
     channel: e[3],
     type: e[4],
     attributes: e[5],
+    source_type: e[6],
+    source_attributes: e[7],
     ingested_at: datetime.transaction()
   })
   WITH k, ev ORDER BY k
@@ -96,6 +106,13 @@ CALL (nodes) {
   WITH nodes[x[0]] AS a, nodes[x[1]] AS b, x
   MERGE (a)-[ref:REFERRED {source: x[3], event_id: x[4]}]->(b)
     ON CREATE SET ref.at = datetime({epochMillis: x[2]})
+}
+CALL {
+  UNWIND $unmapped AS u
+  MERGE (t:UnmappedEventType {source: u[0], source_type: u[1]})
+    ON CREATE SET t.count = u[2], t.first_seen = datetime.transaction(),
+      t.last_seen = datetime.transaction()
+    ON MATCH SET t.count = t.count + u[2], t.last_seen = datetime.transaction()
 }
 CALL (nodes) {
   UNWIND range(0, size(nodes) - 1) AS k

@@ -31,13 +31,18 @@ around a busy device is neither dense nor bursty.
 ``cookie_churn`` (0.4), ``regularity`` (0.3) and ``event_rate`` (0.3); at least 0.5
 flags it ``bot_suspected``.
 
-**Risk**: ``risk = 1 - (1 - ring score) * (1 - bot score)`` (a missing part counts
-0); ``risk_flags`` holds ``ring_member`` and ``bot_suspected`` as raised,
-``risk_reasons`` the reasons of the raised flags. Stored on ``(:Identity)`` as
-``ring_id, ring_score, ring_reasons, bot_score, bot_reasons, risk, risk_flags,
-risk_reasons``; rings as ``(:Ring)`` nodes with ``(:Identity)-[:IN_RING]->(:Ring)``
-(see ``cypher/README.md``). A ring's id is derived from its members, so an unchanged
-ring keeps its id from run to run.
+**Risk** (every active identity, :mod:`graph.fraud.risk`): the risk model's score over
+the identity's signals (card and device churn, sharing, money moved, closeness to
+confirmed fraud: :mod:`graph.fraud.signals`, :mod:`graph.fraud.model`) combined with
+the ring and bot scores where they flag, ``risk = 1 - (1 - model) * (1 - ring) *
+(1 - bot)``. Confirmed fraud enters as data (``chargeback`` events): with at least
+``risk.min_labels`` confirmed identities the model is fitted on them (every other
+identity a negative), otherwise the default model scores; the model is stored as a
+``(:RiskModel)`` node with the data version it was fitted on. Stored on
+``(:Identity)`` as ``ring_id, ring_score, ring_reasons, bot_score, bot_reasons,
+risk, risk_flags, risk_reasons, risk_signals, risk_model``; rings as ``(:Ring)``
+nodes with ``(:Identity)-[:IN_RING]->(:Ring)`` (see ``cypher/README.md``). A ring's
+id is derived from its members, so an unchanged ring keeps its id from run to run.
 """
 
 from __future__ import annotations
@@ -45,12 +50,11 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from graph.errors import NotFound
+from graph.fraud.model import RiskModel, default_model, fit
 from graph.fraud.rings import (
     EventFact,
     MemberActivity,
@@ -58,31 +62,35 @@ from graph.fraud.rings import (
     activity_of,
     form_rings,
 )
-from graph.fraud.risk import FLAG_BOT, FLAG_RING, FraudParams, assess, combine_risk
-from graph.model.times import from_epoch_ms, time_window, to_epoch_ms
+from graph.fraud.risk import (
+    FLAG_BOT,
+    FLAG_HIGH_RISK,
+    FLAG_RING,
+    FraudParams,
+    assess,
+    combine_risk,
+    score_identities,
+)
+from graph.fraud.risk_facts import RiskFacts, read_risk_facts
+from graph.fraud.signals import identity_signals
+from graph.model.identifiers import Normaliser
 from graph.store.algorithms import Algorithms, choose_algorithms
 from graph.store.gateway import GraphStore, Tx
 
 __all__ = [
     "FLAG_BOT",
     "FLAG_RING",
-    "TIMELINE_LIMIT",
+    "FITTED_HERE",
     "FraudParams",
     "FraudResult",
-    "RingDetail",
-    "RingPage",
-    "RingSummary",
     "combine_risk",
     "detect",
     "flagged_identities",
-    "get_ring",
-    "list_rings",
 ]
 
-#: The most events a ring's timeline shows (the earliest ones).
-TIMELINE_LIMIT = 500
-
 _CHUNK = 2_000
+#: Identities whose scores one transaction writes.
+_RISK_BATCH = 10_000
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,10 @@ class FraudResult:
     bots_flagged: int
     identities_scored: int
     seconds: float
+    high_risk: int = 0
+    confirmed: int = 0
+    risk_model: str = ""
+    model_fitted: bool = False
     timings: Mapping[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
@@ -115,6 +127,10 @@ class FraudResult:
             "bots_scored": self.bots_scored,
             "bots_flagged": self.bots_flagged,
             "identities_scored": self.identities_scored,
+            "high_risk_flagged": self.high_risk,
+            "confirmed_fraud": self.confirmed,
+            "risk_model": self.risk_model,
+            "risk_model_fitted_here": self.model_fitted,
             "seconds": round(self.seconds, 3),
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
@@ -171,6 +187,7 @@ def detect(
     repo: GraphStore,
     params: FraudParams | None = None,
     algorithms: Algorithms | None = None,
+    normaliser: Normaliser | None = None,
 ) -> FraudResult:
     """Find rings and bots in the clustered graph and store them, replacing the last run.
 
@@ -181,6 +198,8 @@ def detect(
         params: detection parameters (defaults: :class:`FraudParams`).
         algorithms: who computes the components of the identity graph (the rest is the
             same code), chosen once by the caller; None: chosen now (``auto``).
+        normaliser: normalises the counterparts of transfers as ingest does (default:
+            the default normalisation).
     """
     params = params or FraudParams()
     rp, bp = params.rings, params.bots
@@ -222,7 +241,21 @@ def detect(
     timings["score"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    _write(repo, outcome.rings, outcome.identities)
+    facts = read_risk_facts(repo, normaliser)
+    timings["read_risk_facts"] = time.perf_counter() - t
+    t = time.perf_counter()
+    confirmed = dict.fromkeys(facts.chargebacks, "chargeback")
+    values = identity_signals(
+        facts.holdings, facts.transfers, frozenset(confirmed), params.risk.signals
+    )
+    model = _risk_model(facts, values, confirmed, params)
+    rows = score_identities(
+        facts.population, outcome.identities, values, model, confirmed, params.risk
+    )
+    timings["risk"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    _write(repo, outcome.rings, rows, model)
     timings["write"] = time.perf_counter() - t
     return FraudResult(
         backend=used,
@@ -234,29 +267,84 @@ def detect(
         ring_members=outcome.flagged(FLAG_RING),
         bots_scored=sum(1 for r in outcome.identities if r["bot_score"] is not None),
         bots_flagged=outcome.flagged(FLAG_BOT),
-        identities_scored=len(outcome.identities),
+        identities_scored=len(rows),
         seconds=time.perf_counter() - started,
         timings=timings,
+        high_risk=sum(1 for r in rows if FLAG_HIGH_RISK in r["risk_flags"]),
+        confirmed=len(confirmed),
+        risk_model=model.model_id,
+        model_fitted=model.fitted_on == FITTED_HERE,
     )
 
 
-def _write(repo: GraphStore, rings: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:
-    """Replace the previous run's rings and scores in one transaction: readers see the
-    old state or the new one, never a mix."""
+#: ``RiskModel.fitted_on`` of a model fitted on the graph's own labels.
+FITTED_HERE = "this graph"
+
+
+def _risk_model(
+    facts: RiskFacts,
+    values: Mapping[str, Mapping[str, float]],
+    confirmed: Mapping[str, str],
+    params: FraudParams,
+) -> RiskModel:
+    """The graph's own model when it holds enough labels, else the default one."""
+    labelled = [i for i in facts.population if i in confirmed]
+    if len(labelled) < params.risk.min_labels:
+        return default_model()
+    from dataclasses import replace
+
+    from graph.fraud.signals import zero_signals
+
+    zero = zero_signals()
+    model = fit(
+        [values.get(i, zero) for i in facts.population],
+        [i in confirmed for i in facts.population],
+        model_id=f"fit-{facts.data_version}",
+        fitted_on=FITTED_HERE,
+        l2=params.risk.l2,
+        high_risk_share=params.risk.high_risk_share,
+    )
+    return replace(model, data_version=facts.data_version, fitted_at=int(time.time() * 1000))
+
+
+def _write(
+    repo: GraphStore, rings: list[dict[str, Any]], rows: list[dict[str, Any]], model: RiskModel
+) -> None:
+    """Replace the previous run's rings in one transaction (readers see the old rings or
+    the new ones, never a mix), then every identity's score in batches of
+    :data:`_RISK_BATCH`: one transaction for every identity of a large graph (130,000 on
+    P2P) would outgrow the server's transaction memory. Until the last batch lands, a
+    reader may see some identities scored by this run and others by the previous one."""
     detected_at = int(time.time() * 1000)
+    stored = {
+        "model_id": model.model_id,
+        "fitted_on": model.fitted_on,
+        "labels": model.labels,
+        "population": model.population,
+        "data_version": model.data_version,
+        "fitted_at": model.fitted_at,
+        "weights": json.dumps(dict(zip(model.signals, model.weights, strict=True))),
+        "metrics": json.dumps(dict(model.metrics)),
+    }
+    rows = [{k: v for k, v in r.items() if k != "model_score"} for r in rows]
 
     def work(tx: Tx) -> None:
+        tx.rows("fraud/write_risk_model", model=stored, used_at=detected_at)
         tx.rows("fraud/clear_memberships")
         tx.rows("fraud/drop_stale_rings", keep=[r["ring_id"] for r in rings])
-        tx.rows("fraud/clear_risk", keep=[r["identity_id"] for r in rows])
+        tx.rows("fraud/clear_risk")
         for start in range(0, len(rings), _CHUNK):
             tx.rows(
                 "fraud/write_rings", rings=rings[start : start + _CHUNK], detected_at=detected_at
             )
-        for start in range(0, len(rows), _CHUNK):
-            tx.rows("fraud/write_risk", rows=rows[start : start + _CHUNK])
+        # Ring members first, with the rings: an IN_RING membership never lags its ring.
+        members = [r for r in rows if r["ring_id"] is not None]
+        for start in range(0, len(members), _CHUNK):
+            tx.rows("fraud/write_risk", rows=members[start : start + _CHUNK])
 
     repo.write_transaction(work)
+    others = [r for r in rows if r["ring_id"] is None]
+    repo.write_batches("fraud/write_risk", others, _RISK_BATCH)
 
 
 def flagged_identities(repo: GraphStore) -> dict[str, list[str]]:
@@ -265,184 +353,3 @@ def flagged_identities(repo: GraphStore) -> dict[str, list[str]]:
         str(r["identity_id"]): [str(f) for f in r["flags"]]
         for r in _read(repo, "fraud/flagged_identities")
     }
-
-
-# --- the rings API -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RingSummary:
-    """A ring as listed: its score, size, reasons and active period."""
-
-    ring_id: str
-    score: float
-    size: int
-    reasons: list[str]
-    first_seen: datetime | None
-    last_seen: datetime | None
-
-
-@dataclass(frozen=True)
-class RingPage:
-    """A page of rings, highest score first, and how many match the filters in all."""
-
-    rings: list[RingSummary]
-    total: int
-    limit: int
-    offset: int
-
-
-@dataclass(frozen=True)
-class RingMember:
-    identity_id: str
-    risk: float | None
-    bot_score: float | None
-    first_seen: datetime | None
-    last_seen: datetime | None
-    identifiers: int
-
-
-@dataclass(frozen=True)
-class RingShared:
-    type: str
-    value: str
-    identities: int
-
-
-@dataclass(frozen=True)
-class RingEvent:
-    timestamp: datetime | None
-    identity_id: str
-    type: str
-    channel: str
-
-
-@dataclass(frozen=True)
-class RingDetail:
-    """One ring: members, the identifiers they share, the signals and the timeline."""
-
-    ring_id: str
-    score: float
-    size: int
-    reasons: list[str]
-    signals: dict[str, float]
-    first_seen: datetime | None
-    last_seen: datetime | None
-    members: list[RingMember]
-    shared: list[RingShared]
-    timeline: list[RingEvent]
-
-
-def list_rings(
-    repo: GraphStore,
-    min_score: float = 0.0,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> RingPage:
-    """Rings at or above ``min_score`` active in ``[since, until)``, best first.
-
-    A ring is active in the window when its members' activity (first to last event)
-    overlaps it; a naive time is UTC.
-
-    Raises:
-        InputError: a time out of range, or ``since`` not before ``until`` (as the
-            influence and exploration endpoints).
-    """
-    window = time_window(since, until)
-    rows = _read(
-        repo,
-        "fraud/list_rings",
-        min_score=float(min_score),
-        since=None if window["since"] is None else to_epoch_ms(window["since"]),
-        until=None if window["until"] is None else to_epoch_ms(window["until"]),
-        limit=int(limit),
-        offset=int(offset),
-    )
-    row: dict[str, Any] = rows[0] if rows else {"total": 0, "rings": []}
-    return RingPage(
-        rings=[
-            RingSummary(
-                ring_id=str(r["ring_id"]),
-                score=float(r["score"]),
-                size=int(r["size"]),
-                reasons=[str(x) for x in r["reasons"] or []],
-                first_seen=from_epoch_ms(r["first_seen"]),
-                last_seen=from_epoch_ms(r["last_seen"]),
-            )
-            for r in row["rings"]
-        ],
-        total=int(row["total"]),
-        limit=limit,
-        offset=offset,
-    )
-
-
-def _signals(text: object) -> dict[str, float]:
-    data = _attributes(text)
-    return {
-        str(k): float(v)
-        for k, v in data.items()
-        if isinstance(v, int | float) and not isinstance(v, bool)
-    }
-
-
-def get_ring(
-    repo: GraphStore,
-    ring_id: str,
-    show: Callable[[str, str], str] | None = None,
-    timeline_limit: int = TIMELINE_LIMIT,
-) -> RingDetail:
-    """One ring in full; ``show(type, value)`` renders shared identifier values.
-
-    Raises:
-        NotFound: no ring has this id.
-    """
-    rows = _read(repo, "fraud/ring", ring_id=ring_id)
-    if not rows:
-        raise NotFound("no ring has this id")
-    r = rows[0]
-    shared = _read(repo, "fraud/ring_shared", ring_id=ring_id)
-    timeline = _read(repo, "fraud/ring_timeline", ring_id=ring_id, limit=timeline_limit)
-
-    def render(kind: str, value: str) -> str:
-        return show(kind, value) if show is not None else value
-
-    return RingDetail(
-        ring_id=str(r["ring_id"]),
-        score=float(r["score"]),
-        size=int(r["size"]),
-        reasons=[str(x) for x in r["reasons"] or []],
-        signals=_signals(r["signals"]),
-        first_seen=from_epoch_ms(r["first_seen"]),
-        last_seen=from_epoch_ms(r["last_seen"]),
-        members=[
-            RingMember(
-                identity_id=str(m["identity_id"]),
-                risk=m["risk"],
-                bot_score=m["bot_score"],
-                first_seen=from_epoch_ms(m["first_seen"]),
-                last_seen=from_epoch_ms(m["last_seen"]),
-                identifiers=int(m["identifiers"]),
-            )
-            for m in r["members"]
-        ],
-        shared=[
-            RingShared(
-                type=str(s["type"]),
-                value=render(str(s["type"]), str(s["value"])),
-                identities=int(s["identities"]),
-            )
-            for s in shared
-        ],
-        timeline=[
-            RingEvent(
-                timestamp=from_epoch_ms(e["at"]),
-                identity_id=str(e["identity_id"]),
-                type=str(e["type"] or ""),
-                channel=str(e["channel"] or ""),
-            )
-            for e in timeline
-        ],
-    )

@@ -29,6 +29,8 @@ from typing import Any
 
 import networkx as nx
 
+from graph.model.event_types import PAYMENT_FAILED, RATING, REVIEW
+
 __all__ = [
     "RING_SIGNALS",
     "EventFact",
@@ -104,8 +106,10 @@ class EventFact:
 
     Attributes:
         at_ms: epoch milliseconds.
-        type: ``signup``, ``payment_failed``, ``review``, ``page_view``...
-        attributes: the event's free attributes (``rating``, ``reason``...).
+        type: the canonical event type (:mod:`graph.model.event_types`: ``signup``,
+            ``payment_failed``, ``review``, ``page_view``...), never a source's own.
+        attributes: the event's attributes under canonical names (``rating``,
+            ``reason``...).
         devices: opaque ids of the devices the event saw.
         cookies: opaque ids of the cookies the event saw.
     """
@@ -144,7 +148,7 @@ class MemberActivity:
 
 
 def _rating(attributes: Mapping[str, Any]) -> float | None:
-    value = attributes.get("rating")
+    value = attributes.get(RATING)
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -173,7 +177,7 @@ def activity_of(
     later = facts[1:]
     low = 0
     for e in facts:
-        if e.type == "review":
+        if e.type == REVIEW:
             rating = _rating(e.attributes)
             if rating is not None and rating <= params.low_rating_max:
                 low += 1
@@ -184,7 +188,7 @@ def activity_of(
         events=len(facts),
         later_events=len(later),
         early_events=sum(1 for e in later if e.at_ms - first <= window),
-        failed_payments=sum(1 for e in facts if e.type == "payment_failed"),
+        failed_payments=sum(1 for e in facts if e.type == PAYMENT_FAILED),
         low_reviews=low,
         referrers=frozenset(referrers),
     )

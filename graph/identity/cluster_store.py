@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 
 from graph.store.gateway import GraphStore, Row
 
@@ -40,7 +40,7 @@ def all_identifier_nodes(store: GraphStore) -> list[Row]:
 
 
 def all_links(store: GraphStore) -> list[Row]:
-    """Every link (streamed once): ``a, b, weight``."""
+    """Every link (streamed once): ``a, b, weight, first_seen, last_seen, count``."""
     return list(store.stream(_Q + "all_links"))
 
 
@@ -68,11 +68,16 @@ def mark_hubs(
     ids: Sequence[str],
     limits: Mapping[str, int],
     non_identifying: Sequence[str],
+    anchors: Collection[str] = ("account",),
 ) -> list[str]:
     """Set ``hub`` on the given identifiers (see ``mark_hubs.cypher``); returns those
-    that just became hubs."""
+    that just became hubs. Identifiers of an ``anchors`` type never are."""
     rows = store.write_chunks(
-        _Q + "mark_hubs", ids, limits=dict(limits), non_identifying=list(non_identifying)
+        _Q + "mark_hubs",
+        ids,
+        limits=dict(limits),
+        non_identifying=list(non_identifying),
+        anchors=sorted(anchors),
     )
     return [str(r["id"]) for r in rows]
 
@@ -83,7 +88,7 @@ def write_link_weights(
     newest: int,
     strength: Mapping[str, float],
     default_strength: float,
-    half_life_days: float,
+    half_life_days: float | None,
 ) -> None:
     """Set ``weight`` on the links of the given identifiers (see ``link_weights.cypher``)."""
     store.write_chunks(
@@ -116,7 +121,8 @@ def identifier_nodes(store: GraphStore, ids: Sequence[str]) -> list[Row]:
 
 
 def incident_links(store: GraphStore, ids: Sequence[str]) -> list[Row]:
-    """Links of the given identifiers: ``a`` (given), ``b``, ``weight``, ``b_identity``;
+    """Links of the given identifiers: ``a`` (given), ``b``, ``weight``, ``b_identity``,
+    ``first_seen``, ``last_seen`` (epoch ms), ``count``;
     a link between two given identifiers comes once from each end."""
     return store.read_chunks(_Q + "incident_links", ids)
 

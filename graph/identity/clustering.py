@@ -29,9 +29,11 @@ from graph.identity.rules import (
     assign_ids,
     cohesion,
     membership_confidence,
-    split_component,
+    settle_component,
 )
+from graph.identity.ties import Seen, TieDecision
 from graph.model.ids import identity_id_for
+from graph.settings import get_settings
 from graph.store import admin, inprocess
 from graph.store.algorithms import Algorithms
 from graph.store.gateway import GraphStore
@@ -91,7 +93,7 @@ def cluster(
             None (default): incremental, unless the change touches more than half of
             the identifiers (a first run, a bulk load), then full.
     """
-    params = params or ClusterParams()
+    params = params or ClusterParams(anchor_types=get_settings().anchor_types)
     started = time.perf_counter()
     run_id = f"run-{uuid.uuid4().hex}"
     non_identifying = sorted(k for k, v in params.type_strength.items() if v <= 0)
@@ -101,7 +103,9 @@ def cluster(
     if full:
         region = cluster_store.all_identifier_ids(repo)
         newest = cluster_store.newest_link(repo)
-        cluster_store.mark_hubs(repo, region, params.max_per_person, non_identifying)
+        cluster_store.mark_hubs(
+            repo, region, params.hub_limits(), non_identifying, params.anchor_types
+        )
     else:
         if not changed:
             return ClusterResult(
@@ -110,7 +114,9 @@ def cluster(
         touched = [str(r["id"]) for r in changed]
         newest = max(int(r["last_seen"]) for r in changed)
         # New links may make a hub of a touched identifier; what it glued is recomputed.
-        new_hubs = cluster_store.mark_hubs(repo, touched, params.max_per_person, non_identifying)
+        new_hubs = cluster_store.mark_hubs(
+            repo, touched, params.hub_limits(), non_identifying, params.anchor_types
+        )
         glued = cluster_store.neighbours(repo, new_hubs, 0.0, through_hubs=True) if new_hubs else []
         region = _grow_region(repo, sorted(set(touched) | {str(r["id"]) for r in glued}), params)
     if newest is not None:
@@ -130,12 +136,12 @@ def cluster(
         component_of = algorithms.identity_components(repo, params.min_link_weight)
         used = algorithms.name
         nodes = cluster_store.all_identifier_nodes(repo)
-        links = _distinct(cluster_store.all_links(repo))
+        links, seen = _distinct(cluster_store.all_links(repo))
     else:
         nodes = cluster_store.identifier_nodes(repo, region)
         in_region = {str(n["id"]) for n in nodes}
         incident = cluster_store.incident_links(repo, region)
-        links = _distinct(incident)
+        links, seen = _distinct(incident)
         for r in incident:
             b = str(r["b"])
             if b not in in_region and r["b_identity"] is not None:
@@ -153,24 +159,44 @@ def cluster(
     for node, comp in component_of.items():
         members_of[comp].add(node)
     inner: dict[int, list[Link]] = defaultdict(list)
+    inner_seen: dict[int, dict[tuple[str, str], Seen]] = defaultdict(dict)
     for a, b, w in links:
         ca = component_of.get(a)
         if ca is not None and ca == component_of.get(b) and w >= params.min_link_weight:
             inner[ca].append((a, b, w))
+            pair = (a, b) if a < b else (b, a)
+            if pair in seen:
+                inner_seen[ca][pair] = seen[pair]
+
+    def personal(node: str) -> bool:
+        return types[node] in PERSONAL_TYPES or types[node] in params.anchor_types
 
     clusters: list[set[str]] = []
     shared: set[str] = set()
     splits = 0
+    ties: list[TieDecision] = []
+    retired: set[tuple[str, str]] = set()
     for comp in sorted(members_of, key=lambda c: min(keys[n] for n in members_of[c])):
         members = members_of[comp]
-        parts, boundary = split_component({n: types[n] for n in members}, inner[comp], params)
+        split = settle_component(
+            {n: types[n] for n in members},
+            inner[comp],
+            params,
+            seen=inner_seen[comp],
+            local_parts={
+                n: keys[n].split(":", 1)[1].rsplit("@", 1)[0]
+                for n in members
+                if types[n] == "email"
+            },
+        )
+        parts, boundary = split.parts, split.boundary
+        ties += split.ties
+        retired |= split.retired
         if len(parts) > 1:
             splits += 1
         for part in parts:
             kept = part - boundary
-            if not any(types[n] in PERSONAL_TYPES for n in kept) and any(
-                types[n] in PERSONAL_TYPES for n in part
-            ):
+            if not any(personal(n) for n in kept) and any(personal(n) for n in part):
                 kept = part  # its only personal identifier is on the boundary: keep it
             shared |= part - kept
             if kept:
@@ -192,7 +218,10 @@ def cluster(
     assignment = assign_ids(clusters, previous, created, anchors, taken, run_id)
     identity_of = {n: assignment.ids[k] for k, c in enumerate(clusters) for n in c}
 
-    rows = _score(nodes, links, identity_of, outside_identity, hubs, shared, params)
+    # An earlier owner's links to a handed-over phone say nothing about its owner now.
+    scored = [link for link in links if _key(link[0], link[1]) not in retired]
+    rows = _score(nodes, scored, identity_of, outside_identity, hubs, shared, params)
+    _add_ties(rows.memberships, ties, identity_of)
     changes = [
         {"kind": c.kind, "identity_id": c.identity_id, "other_id": c.other_id}
         for c in assignment.changes
@@ -214,17 +243,63 @@ def cluster(
     )
 
 
-def _distinct(rows: Sequence[Mapping[str, Any]]) -> list[Link]:
-    """Links ``(a, b, weight)`` from rows ``a, b, weight``, each pair once (the first)."""
+def _key(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
+
+
+def _distinct(rows: Sequence[Mapping[str, Any]]) -> tuple[list[Link], dict[tuple[str, str], Seen]]:
+    """Links ``(a, b, weight)`` from rows ``a, b, weight``, each pair once (the first),
+    and the sightings of those that have them (``first_seen``, ``last_seen``, ``count``),
+    by ``(a, b)`` with ``a < b``."""
     links: list[Link] = []
-    seen: set[tuple[str, str]] = set()
+    seen: dict[tuple[str, str], Seen] = {}
+    done: set[tuple[str, str]] = set()
     for r in rows:
         a, b = str(r["a"]), str(r["b"])
-        pair = (a, b) if a < b else (b, a)
-        if pair not in seen:
-            seen.add(pair)
+        pair = _key(a, b)
+        if pair not in done:
+            done.add(pair)
             links.append((a, b, float(r["weight"])))
-    return links
+            first, last = r.get("first_seen"), r.get("last_seen")
+            if first is not None and last is not None:
+                seen[pair] = Seen(int(first), int(last), int(r.get("count") or 1))
+    return links, seen
+
+
+def _add_ties(
+    memberships: list[dict[str, Any]],
+    ties: Sequence[TieDecision],
+    identity_of: Mapping[str, str],
+) -> None:
+    """Add to the membership rows what the tie rules decided about pooled identifiers.
+
+    ``owner_until``/``owner_before``: a handed-over identifier's earlier owners, oldest
+    first: it was ``owner_before[k]``'s until ``owner_until[k]`` (epoch ms), the
+    identity it is a member of since. ``tie_verdict``, ``tie_score``, ``tie_signals``
+    and ``tie_values``: the last decision about it, the evidence resolve shows.
+    """
+    last = {t.pooled: t for t in ties}
+    handovers = {t.pooled: t for t in ties if t.verdict == "handover"}
+    for row in memberships:
+        node = row["id"]
+        tie = last.get(node)
+        until: list[int] = []
+        before: list[str] = []
+        handover = handovers.get(node)
+        if handover is not None and row["identity_id"] is not None:
+            periods = handover.periods
+            for k, period in enumerate(periods[:-1]):
+                owner = identity_of.get(period.names[0])
+                if owner is not None and owner != row["identity_id"]:
+                    until.append(periods[k + 1].start)
+                    before.append(owner)
+        row["owner_until"] = until or None
+        row["owner_before"] = before or None
+        verdict = "handover" if handover is not None and until else (tie.verdict if tie else None)
+        row["tie_verdict"] = verdict
+        row["tie_score"] = tie.score if tie else None
+        row["tie_signals"] = sorted(tie.signals) if tie else None
+        row["tie_values"] = [float(tie.signals[k]) for k in sorted(tie.signals)] if tie else None
 
 
 def _grow_region(repo: GraphStore, touched: Sequence[str], params: ClusterParams) -> list[str]:

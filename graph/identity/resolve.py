@@ -119,6 +119,9 @@ class ResolveContext:
     """When the contact happens (default: now)."""
     intent: str | None = None
     """One of :data:`INTENT_RISK`'s keys."""
+    at: datetime | None = None
+    """Whose identifiers at this time: a recycled phone number or a resold device
+    answers its owner then (default: ``timestamp``, else now: the current owner)."""
 
 
 @dataclass(frozen=True)
@@ -202,15 +205,21 @@ class IdentityResolver:
                 continue
             wanted.append({"index": n, "type": ident.type, "value": ident.value})
         keys = [{"type": w["type"], "value": w["value"]} for w in wanted]
-        fetched = self.repo.read_transaction(lambda tx: _fetch(tx, keys))
+        when = context.at or context.timestamp
+        at = round(when.timestamp() * 1000) if when is not None else None
+        fetched = self.repo.read_transaction(lambda tx: _fetch(tx, keys, at))
         return _answer(wanted, invalid, fetched, context, show)
 
 
-def _fetch(tx: Tx, keys: list[dict[str, str]]) -> dict[str, Any]:
-    """The whole read of a resolve: one statement, one round trip."""
+def _fetch(tx: Tx, keys: list[dict[str, str]], at: int | None = None) -> dict[str, Any]:
+    """The whole read of a resolve: one statement, one round trip.
+
+    ``at`` (epoch ms, None: now): the time whose owners handed-over identifiers answer.
+    """
     record = tx.raw_single(
         "identity/resolve/resolve",
         identifiers=keys,
+        at=at,
         recent=RECENT,
         links=EVIDENCE_LINKS,
         events=EVIDENCE_EVENTS,
@@ -291,6 +300,14 @@ def _answer(
     for e in evidence:
         for event in e["events"]:
             event["timestamp"] = from_epoch_ms(event["timestamp"])
+    for m in matched:
+        for h in m.get("handovers") or ():
+            h["until"] = from_epoch_ms(h["until"])
+    for i in identifiers:
+        tie = i.get("tie")
+        if tie is not None:
+            names, values = tie.pop("signals") or [], tie.pop("values") or []
+            tie["signals"] = {str(k): float(v) for k, v in zip(names, values, strict=False)}
     for m in matched:
         m.pop("used_by", None)
         m["value"] = show(m["type"], m["value"])

@@ -4,7 +4,8 @@ Every input record ends *accepted*, a *duplicate* (same ``(source, event_id)`` a
 event already in the graph or earlier in the input) or *rejected* (with the reason and
 where it failed): one :class:`EventOutcome` per record, and an :class:`IngestSummary`
 that keeps ``accepted + duplicates + rejected == records read``, rejections counted by
-:func:`reason_category`. Pure: no I/O.
+:func:`reason_category`, and accepted events whose type maps to no canonical one
+counted per source and type. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -59,6 +60,13 @@ class IngestSummary:
     identifiers_blocked: int = 0
     rejects_file: str | None = None
     reasons: dict[str, int] = field(default_factory=dict)
+    unmapped: dict[tuple[str, str], int] = field(default_factory=dict)
+    """Accepted events whose type maps to no canonical one (stored as ``event``), per
+    (source, type as sent): the vocabulary a mapping file should add."""
+
+    def count_unmapped(self, source: str, source_type: str) -> None:
+        key = (source, source_type)
+        self.unmapped[key] = self.unmapped.get(key, 0) + 1
 
     def add(self, other: IngestSummary) -> None:
         self.read += other.read
@@ -69,6 +77,8 @@ class IngestSummary:
         self.identifiers_blocked += other.identifiers_blocked
         for k, v in other.reasons.items():
             self.reasons[k] = self.reasons.get(k, 0) + v
+        for pair, n in other.unmapped.items():
+            self.unmapped[pair] = self.unmapped.get(pair, 0) + n
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -80,6 +90,12 @@ class IngestSummary:
             "identifiers_blocked": self.identifiers_blocked,
             "rejects_file": self.rejects_file,
             "rejection_reasons": dict(sorted(self.reasons.items())),
+            "unmapped_event_types": [
+                {"source": source, "source_type": source_type, "count": n}
+                for (source, source_type), n in sorted(
+                    self.unmapped.items(), key=lambda kv: (-kv[1], kv[0])
+                )
+            ],
         }
 
 

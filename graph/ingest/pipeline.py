@@ -4,7 +4,10 @@ Every input record ends *accepted*, a *duplicate* (same ``(source, event_id)`` a
 event already in the graph or earlier in the input) or *rejected* (with its line,
 the reason and the original text, written to the rejects file): see
 :mod:`graph.ingest.outcomes`. The summary keeps
-``accepted + duplicates + rejected == records read``.
+``accepted + duplicates + rejected == records read``. Each event's type and attribute
+names become canonical (:mod:`graph.model.event_types`); an accepted event whose type
+maps to nothing is stored as ``event`` and counted per source, in the summary and in
+the graph (:mod:`graph.ingest.sources`).
 
 Writes are batched: one transaction per batch creates the batch's new events and
 upserts what only those new events saw (identifiers, observations, co-occurrence
@@ -28,6 +31,7 @@ from graph.ingest.batches import write_batch
 from graph.ingest.outcomes import EventOutcome, IngestSummary, reason_category
 from graph.ingest.readers import RawRecord
 from graph.ingest.rows import Key, Plan, identifier_key
+from graph.model.event_types import EventTypeMap, default_event_types
 from graph.model.events import PreparedEvent, prepare_event
 from graph.model.identifiers import Normaliser
 from graph.store.gateway import GraphStore
@@ -79,6 +83,9 @@ class Ingestor:
         repo: where events are written.
         normaliser: validates and normalises identifiers.
         batch_size: events per write transaction.
+        event_types: the mapping of sources' event types and attribute names onto
+            canonical ones (:func:`graph.model.event_types.load_event_types`); None:
+            the built-in defaults.
         on_reject: receives each rejected record and its outcome (e.g. the rejects file).
         writers: write transactions in flight at once. Validation of the next batch
             runs while they write; with 2, the server uses both cores. Concurrent
@@ -99,6 +106,7 @@ class Ingestor:
         on_reject: Callable[[RawRecord, EventOutcome], None] | None = None,
         writers: int = 1,
         tune_gc: bool = False,
+        event_types: EventTypeMap | None = None,
     ) -> None:
         if writers < 1:
             raise ValueError("writers must be at least 1")
@@ -108,6 +116,7 @@ class Ingestor:
         self.on_reject = on_reject
         self.writers = writers
         self.tune_gc = tune_gc
+        self.event_types = event_types or default_event_types()
 
     def ingest(
         self,
@@ -150,7 +159,7 @@ class Ingestor:
         try:
             if isinstance(record.parsed, BaseException):
                 raise record.parsed
-            event = prepare_event(record.parsed, self.normaliser)
+            event = prepare_event(record.parsed, self.normaliser, self.event_types)
         except InputError as e:
             self._reject(summary, record, outcome, str(e), e.location)
             return None
@@ -187,9 +196,11 @@ class Ingestor:
     def _record(
         batch: list[tuple[EventOutcome, PreparedEvent]], created: set[int], summary: IngestSummary
     ) -> None:
-        for n, (outcome, _event) in enumerate(batch):
+        for n, (outcome, event) in enumerate(batch):
             if n in created:
                 summary.accepted += 1
+                if event.unmapped:
+                    summary.count_unmapped(event.source, event.source_type)
             else:
                 outcome.status = "duplicate"
                 summary.duplicates += 1

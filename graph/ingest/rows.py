@@ -3,7 +3,8 @@
 A batch is one statement (``ingest/write_batch``) whose rows point at each other by
 position: the batch's identifiers sorted by key (so that concurrent writers take locks
 in one order), each event's observations, the co-occurrence links pre-aggregated per
-pair, and the referrals (:func:`batch_rows`). A :class:`Plan` holds a batch's rows once
+pair, the referrals, and the events whose type maps to no canonical one, counted per
+source (:func:`batch_rows`). A :class:`Plan` holds a batch's rows once
 the database has said which of its events are new, and decides which new identifiers
 join an identity at once (:meth:`Plan.attachments`). Rows print as a count, never as
 their values (:class:`Rows`). Pure: the store is :mod:`graph.ingest.batches`'.
@@ -117,6 +118,12 @@ def batch_rows(events: list[PreparedEvent]) -> BatchRows:
                     link[3].append(ev.channel)
                 if ev.source not in link[4]:
                     link[4].append(ev.source)
+    # Events whose type maps to nothing, counted per (source, type as sent).
+    unmapped: dict[tuple[str, str], int] = {}
+    for e in events:
+        if e.unmapped:
+            named = (e.source, e.source_type)
+            unmapped[named] = unmapped.get(named, 0) + 1
     # Rows are lists, in the order `ingest/write_batch` documents: without a map's keys
     # they pack and unpack in about half the time.
     return BatchRows(
@@ -130,6 +137,10 @@ def batch_rows(events: list[PreparedEvent]) -> BatchRows:
                     e.channel,
                     e.type,
                     e.attributes_json,
+                    # The source's own type only where it differs: most sources send
+                    # canonical names, and a missing property costs no record.
+                    e.source_type if e.source_type and e.source_type != e.type else None,
+                    e.source_attributes_json,
                 ]
                 for e in events
             ),
@@ -137,6 +148,7 @@ def batch_rows(events: list[PreparedEvent]) -> BatchRows:
             "observations": Rows(observations),
             "links": Rows([a, b, *links[(a, b)]] for a, b in sorted(links)),
             "referrals": Rows(referrals),
+            "unmapped": Rows([*named, n] for named, n in sorted(unmapped.items())),
         },
     )
 

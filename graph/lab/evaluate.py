@@ -49,6 +49,7 @@ class MethodReport:
         over_merged_share: ``over_merged / clusters``.
         mixed: clusters holding scored identifiers of two people or more, even a
             single stray one (stricter than ``over_merged``).
+        mixed_share: ``mixed / clusters``: the share of identities mixing people.
         rings_fused: clusters holding identifiers of two or more fraud-ring members
             (synthetic identities must stay apart to be seen as a ring).
         shared_kept: share of the truly shared identifiers that the clustering keeps
@@ -64,6 +65,7 @@ class MethodReport:
     clusters: int
     over_merged_share: float = 0.0
     mixed: int = 0
+    mixed_share: float = 0.0
     rings_fused: int = 0
     shared_kept: float = 1.0
 
@@ -123,6 +125,7 @@ def _score(name: str, truth: Truth, predicted: Mapping[str, str]) -> MethodRepor
         if label is not None:
             people_in[label].add(person)
     synthetic = {p for p, info in truth.people.items() if info.ring is not None}
+    mixed = sum(1 for people in people_in.values() if len(people) > 1)
     return MethodReport(
         name=name,
         precision=scores.precision,
@@ -131,7 +134,8 @@ def _score(name: str, truth: Truth, predicted: Mapping[str, str]) -> MethodRepor
         over_merged=merged,
         clusters=clusters,
         over_merged_share=merged / clusters if clusters else 0.0,
-        mixed=sum(1 for people in people_in.values() if len(people) > 1),
+        mixed=mixed,
+        mixed_share=mixed / clusters if clusters else 0.0,
         rings_fused=sum(1 for people in people_in.values() if len(people & synthetic) > 1),
         shared_kept=(
             sum(1 for key in truth.shared if key not in predicted) / len(truth.shared)
@@ -187,6 +191,7 @@ def format_report(report: Report) -> str:
         "over-merged",
         "share",
         "mixed",
+        "mixed-share",
         "rings-fused",
         "shared-kept",
         "clusters",
@@ -200,6 +205,7 @@ def format_report(report: Report) -> str:
             str(m.over_merged),
             f"{m.over_merged_share:.2%}",
             str(m.mixed),
+            f"{m.mixed_share:.2%}",
             str(m.rings_fused),
             f"{m.shared_kept:.2%}",
             str(m.clusters),

@@ -5,7 +5,10 @@
 :func:`connected_components` is the naive baseline (every component of the link graph
 an identity); :func:`detection` measures how well a risk flag finds the planted people
 of one kind; :func:`calibration` how well membership confidences match how often
-memberships are right. No database: the inputs are mappings of identifier keys
+memberships are right. :func:`own_phone_calls` and :func:`handover_calls` list the
+calls a bench makes (resolve a phone, or a handed-over identifier at a time) and
+:func:`call_outcomes` scores the answers: does the identifier resolve to the person
+who holds it then? No database: the inputs are mappings of identifier keys
 (``type:value``).
 """
 
@@ -14,13 +17,18 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 import networkx as nx
 
-from graph.lab.truth import Truth
+from graph.lab.truth import PersonInfo, Truth
+
+_PERSON = PersonInfo()
 
 __all__ = [
+    "Call",
     "CalibrationBin",
+    "Calls",
     "Detection",
     "Scores",
     "bcubed",
@@ -29,6 +37,10 @@ __all__ = [
     "connected_components",
     "detection",
     "over_merged",
+    "call_outcomes",
+    "handover_calls",
+    "own_phone_calls",
+    "person_identities",
 ]
 
 
@@ -267,3 +279,95 @@ def calibration(
         )
         for b, (n, s, ok) in sorted(totals.items())
     ]
+
+
+@dataclass(frozen=True)
+class Call:
+    """One simulated call: resolve ``key`` (at ``at``, RFC 3339; None: now), expecting
+    the identity of ``person``."""
+
+    key: str
+    person: str
+    at: str | None = None
+
+
+@dataclass(frozen=True)
+class Calls:
+    """How the calls resolved.
+
+    Attributes:
+        calls: calls made.
+        right: answered ``matched`` with the identity holding most of the expected
+            person's identifiers.
+        shared: answered ``shared`` (the agent cannot say who is calling).
+        wrong: matched, or in conflict with, another identity.
+        other: anything else (``unclustered``, ``unknown``, or a person with no
+            identity at all).
+    """
+
+    calls: int
+    right: int
+    shared: int
+    wrong: int
+    other: int
+
+    @property
+    def share(self) -> float:
+        """``right / calls``; 1.0 with no calls."""
+        return self.right / self.calls if self.calls else 1.0
+
+
+def person_identities(truth: Truth, predicted: Mapping[str, str]) -> dict[str, str]:
+    """Person -> the predicted identity holding most of their owned identifiers (ties:
+    the smallest label)."""
+    counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for key, person in truth.owners.items():
+        label = predicted.get(key)
+        if label is not None:
+            counts[person][label] += 1
+    return {person: min(c, key=lambda label: (-c[label], label)) for person, c in counts.items()}
+
+
+def own_phone_calls(truth: Truth) -> list[Call]:
+    """A call from every phone owned by one customer (``kind`` person), at now."""
+    return [
+        Call(key, person)
+        for key, person in sorted(truth.owners.items())
+        if key.startswith("phone:") and truth.people.get(person, _PERSON).kind == "person"
+    ]
+
+
+def handover_calls(truth: Truth) -> list[Call]:
+    """Per tenure of every handed-over identifier, a call at the tenure's middle."""
+    calls: list[Call] = []
+    for key, tenures in sorted(truth.handovers.items()):
+        for t in tenures:
+            first = datetime.fromisoformat(t.first)
+            middle = first + (datetime.fromisoformat(t.last) - first) / 2
+            calls.append(Call(key, t.person, middle.strftime("%Y-%m-%dT%H:%M:%SZ")))
+    return calls
+
+
+def call_outcomes(
+    calls: Iterable[Call],
+    answers: Iterable[tuple[str, str | None]],
+    identities: Mapping[str, str],
+) -> Calls:
+    """Score resolve answers, ``(status, identity id)`` in the order of ``calls``.
+
+    Args:
+        calls: the calls made.
+        answers: what resolve said to each.
+        identities: person -> their identity (:func:`person_identities`).
+    """
+    made = right = shared = wrong = 0
+    for call, (status, identity) in zip(calls, answers, strict=True):
+        made += 1
+        expected = identities.get(call.person)
+        if status == "matched" and expected is not None and identity == expected:
+            right += 1
+        elif status == "shared":
+            shared += 1
+        elif status in ("matched", "conflict"):
+            wrong += 1
+    return Calls(made, right, shared, wrong, made - right - shared - wrong)

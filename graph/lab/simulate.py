@@ -38,96 +38,31 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from graph.errors import ConfigurationError, InvalidIdentifier
-from graph.lab.truth import PersonInfo, Referral, Truth
+from graph.errors import ConfigurationError
+from graph.lab.phenomena import REAL_LIFE_SHARES, RealLife
+from graph.lab.truth import PersonInfo, Referral, Replacement, Tenure, Truth
+from graph.lab.vocabulary import (
+    CHANNEL_NAMES,
+    CHANNELS,
+    DOMAINS,
+    FIRST_NAMES,
+    INVALID,
+    JUNK,
+    LAST_NAMES,
+    RING_DOMAINS,
+    RING_TYPES,
+    RING_WORDS,
+    STAFF_EMAILS,
+    STORES,
+    Id,
+    raw_email,
+    raw_phone,
+    timestamp,
+    usable,
+)
 from graph.model.identifiers import Normaliser
 
 __all__ = ["Person", "World", "WorldConfig", "simulate", "write_world"]
-
-_FIRST = [
-    "jean",
-    "marie",
-    "luc",
-    "anne",
-    "paul",
-    "lea",
-    "hugo",
-    "emma",
-    "louis",
-    "chloe",
-    "nina",
-    "omar",
-    "ines",
-    "yann",
-    "zoe",
-    "theo",
-    "sara",
-    "adam",
-    "lina",
-    "noah",
-]
-_LAST = [
-    "dupont",
-    "martin",
-    "bernard",
-    "petit",
-    "durand",
-    "leroy",
-    "moreau",
-    "simon",
-    "laurent",
-    "michel",
-    "garcia",
-    "david",
-    "bertrand",
-    "roux",
-    "vincent",
-    "fournier",
-]
-_DOMAINS = ["example.fr", "example.com", "example.org", "mail.example.net"]
-_CHANNELS = {
-    "web": ("website", ["page_view", "login", "purchase"]),
-    "app": ("mobile-app", ["login", "page_view", "purchase"]),
-    "call": ("contact-center", ["call"]),
-    "email": ("crm", ["email_open", "email_click"]),
-    "store": ("pos", ["purchase"]),
-}
-
-
-_CHANNEL_NAMES = list(_CHANNELS)
-_STAFF_EMAILS = [
-    "staff@shop.example.fr",
-    "accueil@shop.example.fr",
-    "caisse@shop.example.fr",
-    "test.agent@shop.example.fr",
-]
-_STORES = ["paris", "lyon", "lille", "nantes", "nice", "rennes", "bordeaux"]
-_RING_WORDS = ["promo", "bonplan", "deal", "cadeau", "gain", "offre", "vip", "bonus"]
-_RING_DOMAINS = ["mail.example.net", "example.org", "example.com"]
-_RING_TYPES = ["payment_failed", "purchase", "login", "review"]
-# Placeholders that ingest blocks (graph.model.identifiers.DEFAULT_BLOCKLIST) ...
-_JUNK = [
-    ("email", "null"),
-    ("email", "N/A"),
-    ("email", "test@test.com"),
-    ("email", "noreply@shop.example.fr"),
-    ("phone", "0000000000"),
-    ("phone", "+33 0 00 00 00 00"),
-    ("device", "00000000-0000-0000-0000-000000000000"),
-    ("device", "02:00:00:00:00:00"),
-    ("cookie", "undefined"),
-]
-# ... and values that do not validate at all, which ingest rejects.
-_INVALID = [
-    ("phone", "12"),
-    ("phone", "+33 6 12"),
-    ("email", "jean.dupont@"),
-    ("email", "pas un email"),
-    ("device", "dev 42"),
-]
-
-_Id = tuple[str, str, str]
-"""(type, normalised value, raw value as sent in the event)."""
 
 
 def _check_rate(name: str, value: float) -> None:
@@ -182,6 +117,25 @@ class WorldConfig:
             fraud detector cannot lean on failures alone.
         reviews: chance, per event of an ordinary person, of a review soon after it,
             rated 1 to 5 stars (one in ten is a 1-star review).
+        long_standing_share: share of ordinary people (never referred ones) who have
+            been customers for years: ``history_years`` of events before the world
+            starts, with a device retired long ago (see :mod:`graph.lab.phenomena`).
+        history_years: (shortest, longest) history of a long-standing customer, in
+            years.
+        second_email_share: share of ordinary people with a work address never seen
+            with their personal ones, used with their own phone and device at the
+            same days and hours.
+        account_share: share of ordinary people with an ``account`` (an anchor) to
+            which cards and devices are added as in the P2P data (heavy tail: a third
+            hold more than 4 cards).
+        card_replacement_share: share of ordinary people whose card is replaced by a
+            new one on the same e-mail (and account).
+        recycled_phone_share: share of ordinary people whose old phone number, given
+            up before the world starts, is reassigned to another customer.
+        resold_device_share: share of ordinary people whose retired device is sold
+            to another customer.
+        couple_share: share of ordinary people living as a couple who share one
+            e-mail address, each with their own phone and device.
     """
 
     referral_rate: float = 0.3
@@ -206,6 +160,14 @@ class WorldConfig:
     junk_events: float = 0.005
     failed_payments: float = 0.05
     reviews: float = 0.1
+    long_standing_share: float = 0.0
+    history_years: tuple[int, int] = (2, 4)
+    second_email_share: float = 0.0
+    account_share: float = 0.0
+    card_replacement_share: float = 0.0
+    recycled_phone_share: float = 0.0
+    resold_device_share: float = 0.0
+    couple_share: float = 0.0
 
     def __post_init__(self) -> None:
         for name in (
@@ -226,11 +188,13 @@ class WorldConfig:
             "junk_events",
             "failed_payments",
             "reviews",
+            *REAL_LIFE_SHARES,
         ):
             _check_rate(name, getattr(self, name))
         _check_range("household_size", self.household_size, 2)
         _check_range("ring_size", self.ring_size, 2)
         _check_range("bot_events", self.bot_events, 1)
+        _check_range("history_years", self.history_years, 1)
         if self.kiosks < 0 or self.staff_emails < 0:
             raise ConfigurationError("WorldConfig.kiosks and staff_emails cannot be negative")
         if self.ring_share + self.bot_share > 1.0:
@@ -266,6 +230,9 @@ class Person:
         household: household id, if any.
         ring: fraud ring id, for synthetic identities.
         joined: the time of the person's first event.
+        first_name: the first name of an ordinary person (their e-mails use it).
+        last_name: their last name.
+        traits: the real-data phenomena they take part in (:mod:`graph.lab.phenomena`).
     """
 
     person_id: str
@@ -279,6 +246,9 @@ class Person:
     household: str | None = None
     ring: str | None = None
     joined: datetime | None = None
+    first_name: str = ""
+    last_name: str = ""
+    traits: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -290,6 +260,9 @@ class World:
         shared_kinds: why a shareable identifier is shared (household, kiosk,
             staff, ring).
         actors: event id -> the person behind the event (event ids are unique).
+        handovers: identifiers that changed hands in time (recycled phones, resold
+            devices) -> who used them from when to when, in time order.
+        replacements: cards replaced on the same person.
     """
 
     people: list[Person]
@@ -300,6 +273,8 @@ class World:
     usage: dict[str, set[str]] = field(default_factory=dict)
     shared_kinds: dict[str, str] = field(default_factory=dict)
     actors: dict[str, str] = field(default_factory=dict)
+    handovers: dict[str, tuple[Tenure, ...]] = field(default_factory=dict)
+    replacements: list[Replacement] = field(default_factory=list)
 
     def truth(self) -> dict[str, str]:
         """``type:normalised value`` -> person id, for identifiers of exactly one person."""
@@ -320,55 +295,29 @@ class World:
 
     def ground_truth(self) -> Truth:
         """The whole truth: owners, shared identifiers, people, rings, bots, referrals."""
-        shared = {key: tuple(sorted(users)) for key, users in self.usage.items() if len(users) > 1}
+        handovers = self.handovers
+        shared = {
+            key: tuple(sorted(users))
+            for key, users in self.usage.items()
+            if len(users) > 1 and key not in handovers
+        }
         return Truth(
             owners=self.truth(),
             shared=shared,
             shared_kinds={key: self.shared_kinds.get(key, "other") for key in shared},
             people={
-                p.person_id: PersonInfo(kind=p.kind, household=p.household, ring=p.ring)
+                p.person_id: PersonInfo(
+                    kind=p.kind, household=p.household, ring=p.ring, traits=tuple(sorted(p.traits))
+                )
                 for p in self.people
             },
             households={h: tuple(members) for h, members in self.households.items()},
             rings={r: tuple(members) for r, members in self.rings.items()},
             bots=tuple(p.person_id for p in self.people if p.kind == "bot"),
             referrals=tuple(self.referrals),
+            handovers=handovers,
+            replacements=tuple(self.replacements),
         )
-
-
-def _timestamp(at: datetime) -> str:
-    return at.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _raw_phone(rng: random.Random, e164: str) -> str:
-    national = "0" + e164[3:]
-    style = rng.randrange(4)
-    if style == 0:
-        return " ".join(national[i : i + 2] for i in range(0, 10, 2))
-    if style == 1:
-        return national
-    if style == 2:
-        return "+33 " + e164[3] + " " + " ".join(e164[i : i + 2] for i in range(4, 12, 2))
-    return e164
-
-
-def _raw_email(rng: random.Random, email: str) -> str:
-    local, domain = email.split("@")
-    style = rng.randrange(3)
-    if style == 0:
-        return email
-    if style == 1:
-        return f"{local.title()}@{domain.title()}"
-    return f" {email.upper()} "
-
-
-def _usable(normaliser: Normaliser, kind: str, value: str) -> bool:
-    """Valid and not junk: simulated people own real-looking identifiers only."""
-    try:
-        ident = normaliser.normalise(kind, value)
-    except InvalidIdentifier:
-        return False
-    return not normaliser.is_blocked(ident)
 
 
 @dataclass
@@ -385,6 +334,7 @@ class _Builder:
 
     def __init__(self, people: int, seed: int, days: int, config: WorldConfig) -> None:
         self.people = people
+        self.seed = seed
         self.rng = random.Random(seed)
         self.config = config
         self.normaliser = Normaliser()
@@ -400,13 +350,16 @@ class _Builder:
         self.used_phones: set[str] = set()
         self.kiosks: list[str] = []
         self.staff: list[str] = []
+        self.handed_over: set[str] = set()
+        self.spans: dict[str, dict[str, list[str]]] = {}
+        self.replacements: list[Replacement] = []
 
     # -- identifiers -------------------------------------------------------------
 
     def _phone(self, prefixes: str) -> str:
         while True:
             phone = f"+33{self.rng.choice(prefixes)}{self.rng.randrange(10_000_000, 99_999_999)}"
-            if phone not in self.used_phones and _usable(self.normaliser, "phone", phone):
+            if phone not in self.used_phones and usable(self.normaliser, "phone", phone):
                 self.used_phones.add(phone)
                 return phone
 
@@ -416,20 +369,20 @@ class _Builder:
     def _card(self) -> str:
         return f"tok_{self.rng.getrandbits(64):016x}"
 
-    def _cookie(self, p: Person) -> _Id:
+    def _cookie(self, p: Person) -> Id:
         cookie = f"ck_{self.rng.getrandbits(64):016x}"
         p.cookies.append(cookie)
         return ("cookie", cookie, cookie)
 
-    def _email(self, value: str) -> _Id:
-        return ("email", value, _raw_email(self.rng, value))
+    def _email(self, value: str) -> Id:
+        return ("email", value, raw_email(self.rng, value))
 
-    def _phone_id(self, value: str) -> _Id:
-        return ("phone", value, _raw_phone(self.rng, value))
+    def _phone_id(self, value: str) -> Id:
+        return ("phone", value, raw_phone(self.rng, value))
 
     def _junk(self) -> dict[str, str]:
         rng = self.rng
-        kind, value = rng.choice(_JUNK if rng.random() < 0.7 else _INVALID)
+        kind, value = rng.choice(JUNK if rng.random() < 0.7 else INVALID)
         return {"type": kind, "value": value}
 
     # -- events ------------------------------------------------------------------
@@ -440,7 +393,7 @@ class _Builder:
         at: datetime,
         channel: str,
         type_: str,
-        ids: list[_Id],
+        ids: list[Id],
         *,
         source: str | None = None,
         referred_by: list[dict[str, str]] | None = None,
@@ -448,23 +401,27 @@ class _Builder:
         noise: bool = True,
     ) -> None:
         cfg, rng = self.config, self.rng
+        when = timestamp(at)
         identifiers = []
         for kind, value, raw in ids:
             identifiers.append({"type": kind, "value": raw})
             if person is not None:
-                self.usage.setdefault(f"{kind}:{value}", set()).add(person.person_id)
+                key = f"{kind}:{value}"
+                self.usage.setdefault(key, set()).add(person.person_id)
+                span = self.spans.setdefault(key, {}).setdefault(person.person_id, [when, when])
+                span[0], span[1] = min(span[0], when), max(span[1], when)
         if noise:
             if cfg.junk_rate and rng.random() < cfg.junk_rate:
-                kind, value = rng.choice(_JUNK)
+                kind, value = rng.choice(JUNK)
                 identifiers.append({"type": kind, "value": value})
             if cfg.invalid_rate and rng.random() < cfg.invalid_rate:
-                kind, value = rng.choice(_INVALID)
+                kind, value = rng.choice(INVALID)
                 identifiers.append({"type": kind, "value": value})
-        source = source or _CHANNELS[channel][0]
+        source = source or CHANNELS[channel][0]
         self.counter += 1
         event: dict[str, Any] = {
             "event_id": f"{source}-{self.counter:08d}",
-            "timestamp": _timestamp(at),
+            "timestamp": timestamp(at),
             "source": source,
             "channel": channel,
             "type": type_,
@@ -477,6 +434,11 @@ class _Builder:
         self.events.append(event)
         if person is not None:
             self.actors[event["event_id"]] = person.person_id
+
+    def _tenures(self, key: str) -> tuple[Tenure, ...]:
+        """Who used a handed-over identifier from when to when, the earliest first."""
+        spans = self.spans.get(key, {})
+        return tuple(sorted((Tenure(p, a, b) for p, (a, b) in spans.items()), key=lambda t: t[1]))
 
     def _later(self, after: datetime) -> datetime:
         """A time strictly after ``after``, within the following ``days // 2`` days."""
@@ -506,9 +468,9 @@ class _Builder:
         ordinary = [p for p in persons if p.kind == "person"]
         households = self._households(ordinary)
         by_household = {h.household_id: h for h in households}
-        self.kiosks = [f"pos-{_STORES[k % len(_STORES)]}-{k + 1:02d}" for k in range(cfg.kiosks)]
+        self.kiosks = [f"pos-{STORES[k % len(STORES)]}-{k + 1:02d}" for k in range(cfg.kiosks)]
         self.staff = [
-            _STAFF_EMAILS[k] if k < len(_STAFF_EMAILS) else f"agent{k}@shop.example.fr"
+            STAFF_EMAILS[k] if k < len(STAFF_EMAILS) else f"agent{k}@shop.example.fr"
             for k in range(cfg.staff_emails)
         ]
         for kiosk in self.kiosks:
@@ -541,6 +503,8 @@ class _Builder:
             if p.kind == "bot":
                 self._bot(n, p)
 
+        if any(getattr(cfg, name) for name in REAL_LIFE_SHARES):
+            RealLife(self).add(ordinary, by_id)
         self.events.sort(key=lambda e: str(e["timestamp"]))
         return World(
             people=persons,
@@ -551,6 +515,8 @@ class _Builder:
             usage=self.usage,
             shared_kinds=self.shared_kinds,
             actors=self.actors,
+            handovers={key: self._tenures(key) for key in sorted(self.handed_over)},
+            replacements=self.replacements,
         )
 
     def _ring_sizes(self, synthetic: int) -> list[int]:
@@ -578,7 +544,7 @@ class _Builder:
             household = _Household(
                 household_id=f"h{len(households) + 1:05d}",
                 members=members,
-                last_name=rng.choice(_LAST),
+                last_name=rng.choice(LAST_NAMES),
                 tablet=f"tab-{rng.getrandbits(64):016x}",
                 landline=self._phone("12345") if rng.random() < cfg.landline_share else None,
             )
@@ -592,11 +558,12 @@ class _Builder:
 
     def _identity(self, n: int, p: Person, household: _Household | None) -> None:
         rng = self.rng
-        first = rng.choice(_FIRST)
-        last = household.last_name if household else rng.choice(_LAST)
+        first = rng.choice(FIRST_NAMES)
+        last = household.last_name if household else rng.choice(LAST_NAMES)
+        p.first_name, p.last_name = first, last
         for k in range(rng.choice([1, 1, 1, 2, 2, 3])):
             sep = rng.choice([".", "_", ""])
-            p.emails.append(f"{first}{sep}{last}{n}{'' if k == 0 else k}@{rng.choice(_DOMAINS)}")
+            p.emails.append(f"{first}{sep}{last}{n}{'' if k == 0 else k}@{rng.choice(DOMAINS)}")
         for _ in range(rng.choice([1, 1, 1, 2])):
             p.phones.append(self._phone("67"))
         for _ in range(rng.choice([1, 1, 2, 3])):
@@ -629,9 +596,9 @@ class _Builder:
         joined = _joined(p)
         for k in range(rng.randrange(4, 14)):
             at = joined if k == 0 else self._later(joined)
-            channel = rng.choice(_CHANNEL_NAMES)
-            type_ = rng.choice(_CHANNELS[channel][1])
-            ids: list[_Id] = []
+            channel = rng.choice(CHANNEL_NAMES)
+            type_ = rng.choice(CHANNELS[channel][1])
+            ids: list[Id] = []
             if channel in ("web", "app"):
                 ids.append(self._cookie(p))
                 if household and cfg.tablet_use and rng.random() < cfg.tablet_use:
@@ -669,8 +636,8 @@ class _Builder:
             if k == 0 and p.referred_by is not None:
                 referrer = by_id[p.referred_by]
                 type_ = "signup"
-                referred_by = [{"type": "email", "value": _raw_email(rng, referrer.emails[0])}]
-                self.referrals.append(Referral(referrer.person_id, p.person_id, _timestamp(at)))
+                referred_by = [{"type": "email", "value": raw_email(rng, referrer.emails[0])}]
+                self.referrals.append(Referral(referrer.person_id, p.person_id, timestamp(at)))
             attributes: dict[str, Any] | None = None
             if type_ == "purchase":
                 attributes = {"amount": round(rng.uniform(5, 400), 2)}
@@ -690,12 +657,12 @@ class _Builder:
             if cfg.junk_events and rng.random() < cfg.junk_events:
                 junk = [self._junk() for _ in range(rng.randint(1, 2))]
                 self.counter += 1
-                source = _CHANNELS[channel][0]
+                source = CHANNELS[channel][0]
                 event_id = f"{source}-{self.counter:08d}"
                 self.events.append(
                     {
                         "event_id": event_id,
-                        "timestamp": _timestamp(at + timedelta(seconds=1)),
+                        "timestamp": timestamp(at + timedelta(seconds=1)),
                         "source": source,
                         "channel": channel,
                         "type": type_,
@@ -743,7 +710,7 @@ class _Builder:
             n = int(m.person_id[1:])
             m.ring = ring_id
             m.emails.append(
-                f"{rng.choice(_RING_WORDS)}.{n}{rng.randrange(10, 100)}@{rng.choice(_RING_DOMAINS)}"
+                f"{rng.choice(RING_WORDS)}.{n}{rng.randrange(10, 100)}@{rng.choice(RING_DOMAINS)}"
             )
             m.devices.append(devices[i % len(devices)])
             m.phones.append(phones[i % len(phones)])
@@ -755,7 +722,7 @@ class _Builder:
             if i and rng.random() < cfg.ring_referral:
                 m.referred_by = leader.person_id
                 referred_by = [{"type": "email", "value": leader.emails[0]}]
-                self.referrals.append(Referral(leader.person_id, m.person_id, _timestamp(at)))
+                self.referrals.append(Referral(leader.person_id, m.person_id, timestamp(at)))
             signup = [
                 self._cookie(m),
                 ("device", m.devices[0], m.devices[0].upper()),
@@ -765,7 +732,7 @@ class _Builder:
             channel = rng.choice(["web", "app"])
             self._emit(m, at, channel, "signup", signup, referred_by=referred_by)
             for type_ in ["payment_failed", "review"] + rng.choices(
-                _RING_TYPES, k=rng.randrange(0, 4)
+                RING_TYPES, k=rng.randrange(0, 4)
             ):
                 # Members mostly keep to their device, sometimes take another of the pool.
                 device = rng.choice(devices) if rng.random() < 0.2 else m.devices[0]

@@ -15,7 +15,12 @@ wrong, never a value.
      "households": {"h0001": ["p000001", "p000002"], ...},
      "rings": {"r001": ["p000100", ...], ...},
      "bots": ["p000200", ...],
-     "referrals": [["p000001", "p000005", "2026-03-04T10:00:00Z"], ...]}
+     "referrals": [["p000001", "p000005", "2026-03-04T10:00:00Z"], ...],
+     "handovers": {"phone:+33612345678": [["p000003", "2023-05-01T09:00:00Z",
+                                          "2025-11-02T18:00:00Z"],
+                                         ["p000042", "2026-03-09T11:00:00Z",
+                                          "2026-05-30T14:00:00Z"]], ...},
+     "replacements": [["p000007", "card:tok_...", "card:tok_...", "2026-04-01T12:00:00Z"], ...]}
 
 ``owners`` holds the identifiers used by exactly one person; ``shared`` those used by
 several (sorted person ids), and ``shared_kinds`` why: ``household`` (family tablet,
@@ -23,6 +28,19 @@ home landline), ``kiosk`` (shop device), ``staff`` (address typed by agents) or
 ``ring`` (devices, phones and cards pooled by a fraud ring). ``kind`` is ``person``,
 ``synthetic`` (a fake identity of a fraud ring) or ``bot``. A referral is
 ``[referrer, referee, timestamp of the referral event]``.
+
+``handovers`` (optional, empty when absent) holds the identifiers that changed hands in
+time: a recycled phone number, a resold device. Each maps to its tenures in time order,
+``[person, first sighting, last sighting]`` with no overlap: whoever is asked about it
+at a time inside a tenure should answer that person, so a handed-over identifier is
+neither in ``owners`` (it has several) nor in ``shared`` (never two at once).
+``replacements`` (optional) lists the cards replaced on the same person:
+``[person, old card, new card, time of the new card's first event]``; both cards are in
+``owners``. A person's ``traits`` (optional, empty when absent) name the real-data
+phenomena of :mod:`graph.lab.phenomena` they take part in (``long_standing``,
+``second_email``, ``account``, ``card_replaced``, ``phone_recycled`` /
+``phone_reassigned``, ``device_resold`` / ``device_bought``, ``couple``); a couple's
+e-mail is shared with ``shared_kinds`` ``couple``.
 
 Version 1 is the older flat object ``{"type:value": "person id"}``: owners only.
 """
@@ -41,6 +59,8 @@ __all__ = [
     "TRUTH_VERSION",
     "PersonInfo",
     "Referral",
+    "Replacement",
+    "Tenure",
     "Truth",
     "load_truth",
 ]
@@ -57,6 +77,23 @@ class Referral(NamedTuple):
     timestamp: str
 
 
+class Tenure(NamedTuple):
+    """One holder of a handed-over identifier: ``person`` used it from ``first`` to ``last``."""
+
+    person: str
+    first: str
+    last: str
+
+
+class Replacement(NamedTuple):
+    """``person`` replaced card ``old`` (a key) by ``new`` at ``timestamp`` (RFC 3339)."""
+
+    person: str
+    old: str
+    new: str
+    timestamp: str
+
+
 @dataclass(frozen=True)
 class PersonInfo:
     """What the truth knows about one person.
@@ -65,11 +102,14 @@ class PersonInfo:
         kind: ``person``, ``synthetic`` (a fake identity of a fraud ring) or ``bot``.
         household: the household id, for people who share a home.
         ring: the fraud ring id, for synthetic identities.
+        traits: the real-data phenomena the person takes part in (see the module
+            docstring), sorted.
     """
 
     kind: str = "person"
     household: str | None = None
     ring: str | None = None
+    traits: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +127,8 @@ class Truth:
         rings: fraud ring id -> its synthetic identities.
         bots: person ids of the bots.
         referrals: who referred whom, and when.
+        handovers: handed-over identifier -> its tenures, in time order.
+        replacements: cards replaced on the same person.
         version: 2, or 1 when read from the old flat format.
     """
 
@@ -98,7 +140,21 @@ class Truth:
     rings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     bots: tuple[str, ...] = ()
     referrals: tuple[Referral, ...] = ()
+    handovers: Mapping[str, tuple[Tenure, ...]] = field(default_factory=dict)
+    replacements: tuple[Replacement, ...] = ()
     version: int = TRUTH_VERSION
+
+    def holder_at(self, key: str, at: str) -> str | None:
+        """Who held a handed-over identifier at ``at`` (RFC 3339 UTC, ``...Z``).
+
+        Between two tenures the earlier holder still answers: nobody else had used it
+        yet. Before the first tenure, and for identifiers never handed over, None.
+        """
+        holder: str | None = None
+        for tenure in self.handovers.get(key, ()):
+            if tenure.first <= at:
+                holder = tenure.person
+        return holder
 
     def as_dict(self) -> dict[str, Any]:
         """The version 2 JSON object (always version 2, even when read from version 1)."""
@@ -112,6 +168,10 @@ class Truth:
             "rings": {r: list(members) for r, members in self.rings.items()},
             "bots": list(self.bots),
             "referrals": [list(r) for r in self.referrals],
+            "handovers": {
+                key: [list(t) for t in tenures] for key, tenures in self.handovers.items()
+            },
+            "replacements": [list(r) for r in self.replacements],
         }
 
     @classmethod
@@ -156,6 +216,17 @@ class Truth:
             referrals=tuple(
                 _referral(item, f"referrals[{n}]")
                 for n, item in enumerate(_list(data.get("referrals", []), "referrals"))
+            ),
+            handovers={
+                key: tuple(
+                    _tenure(item, f"handovers.{n}[{k}]")
+                    for k, item in enumerate(_list(tenures, f"handovers.{n}"))
+                )
+                for n, (key, tenures) in enumerate(_mapping(data.get("handovers", {}), "handovers"))
+            },
+            replacements=tuple(
+                _replacement(item, f"replacements[{n}]")
+                for n, item in enumerate(_list(data.get("replacements", []), "replacements"))
             ),
         )
 
@@ -206,6 +277,7 @@ def _person_info(obj: object, location: str) -> PersonInfo:
         kind=kind,
         household=_optional_str(obj.get("household"), f"{location}.household"),
         ring=_optional_str(obj.get("ring"), f"{location}.ring"),
+        traits=tuple(_str_list(obj.get("traits", []), f"{location}.traits")),
     )
 
 
@@ -214,6 +286,20 @@ def _referral(obj: object, location: str) -> Referral:
     if len(items) != 3:
         raise _bad(location, "[referrer, referee, timestamp]")
     return Referral(*items)
+
+
+def _tenure(obj: object, location: str) -> Tenure:
+    items = _str_list(obj, location)
+    if len(items) != 3:
+        raise _bad(location, "[person, first seen, last seen]")
+    return Tenure(*items)
+
+
+def _replacement(obj: object, location: str) -> Replacement:
+    items = _str_list(obj, location)
+    if len(items) != 4:
+        raise _bad(location, "[person, old card, new card, timestamp]")
+    return Replacement(*items)
 
 
 def load_truth(path: Path) -> Truth:

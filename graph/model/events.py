@@ -2,8 +2,9 @@
 
 An event is one observation: identifiers seen together at a time, on a channel,
 reported by a source system. ``EventIn`` is the wire format (JSON Lines, CSV rows and
-``POST /v1/events`` all become it); :func:`prepare_event` validates one and
-normalises its identifiers into a :class:`PreparedEvent`, ready to be written.
+``POST /v1/events`` all become it); :func:`prepare_event` validates one,
+normalises its identifiers and maps its type and attribute names onto the canonical
+ones (:mod:`graph.model.event_types`) into a :class:`PreparedEvent`, ready to be written.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from graph.errors import InvalidEvent
+from graph.model.event_types import EventTypeMap, default_event_types
 from graph.model.identifiers import Identifier, Normaliser
 
 __all__ = [
@@ -52,10 +54,21 @@ class EventIn(BaseModel):
     timestamp: datetime = Field(description="RFC 3339 with a time zone")
     source: str = Field(default="unspecified", min_length=1, max_length=100)
     channel: str = Field(default="unknown", min_length=1, max_length=50)
-    type: str = Field(default="event", min_length=1, max_length=50)
+    type: str = Field(
+        default="event",
+        min_length=1,
+        max_length=50,
+        description="the source's own event type; ingest maps it onto a canonical one "
+        "(signup, login, purchase, payment_failed, chargeback, transfer...), keeping it "
+        "as source_type",
+    )
     identifiers: list[IdentifierIn] = Field(min_length=1, max_length=MAX_IDENTIFIERS)
     referred_by: list[IdentifierIn] = Field(default_factory=list, max_length=MAX_IDENTIFIERS)
-    attributes: dict[str, Any] = Field(default_factory=dict)
+    attributes: dict[str, Any] = Field(
+        default_factory=dict,
+        description="free attributes; names that map are renamed to canonical ones (amount, "
+        "rating, to_account: a transfer's receiving account, reason, outcome...)",
+    )
 
     @field_validator("timestamp", mode="before")
     @classmethod
@@ -101,6 +114,12 @@ class PreparedEvent:
         junk: how many raw values were junk before normalisation (``null``...): counted.
         referrers: identifiers of the person who referred this event's person.
         issues: identifiers that did not validate, as "location: reason" (no values).
+        type: the canonical event type (:mod:`graph.model.event_types`).
+        attributes_json: the attributes under canonical names, as JSON.
+        source_type: the type as the source sent it.
+        source_attributes_json: the attributes as sent, when a name was changed (None:
+            ``attributes_json`` is what was sent).
+        unmapped: the source's type maps to no canonical type (``type`` is ``event``).
     """
 
     source: str
@@ -114,6 +133,9 @@ class PreparedEvent:
     referrers: tuple[Identifier, ...] = ()
     issues: tuple[str, ...] = field(default=())
     junk: int = 0
+    source_type: str = ""
+    source_attributes_json: str | None = None
+    unmapped: bool = False
 
     @property
     def dedup_key(self) -> tuple[str, str]:
@@ -166,11 +188,23 @@ def _normalise_all(
     return valid, blocked, issues, junk
 
 
-def prepare_event(obj: object, normaliser: Normaliser) -> PreparedEvent:
-    """Validate one event and normalise its identifiers.
+def _json(value: object) -> str:
+    try:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError) as e:  # pragma: no cover - pydantic gives JSON types
+        raise InvalidEvent("attributes must be JSON values", location="attributes") from e
+
+
+def prepare_event(
+    obj: object, normaliser: Normaliser, event_types: EventTypeMap | None = None
+) -> PreparedEvent:
+    """Validate one event, normalise its identifiers, map its type and attribute names.
 
     An event keeps its valid identifiers and reports the invalid ones in ``issues``;
     it is rejected only when its shape is wrong or none of its identifiers is usable.
+    Its type and attribute names become canonical through ``event_types`` (the
+    built-in defaults when None); what the source sent is kept beside them, and a type
+    that maps to nothing becomes ``event`` (``unmapped``), never a rejection.
 
     Raises:
         InvalidEvent: the event cannot be accepted (location and reason inside).
@@ -191,22 +225,24 @@ def prepare_event(obj: object, normaliser: Normaliser) -> PreparedEvent:
                 location="identifiers",
             )
         raise InvalidEvent("no valid identifier: " + "; ".join(issues[:5]), location="identifiers")
-    try:
-        attributes_json = json.dumps(event.attributes, sort_keys=True, separators=(",", ":"))
-    except (TypeError, ValueError) as e:  # pragma: no cover - pydantic gives JSON types
-        raise InvalidEvent("attributes must be JSON values", location="attributes") from e
+    mapped = (event_types or default_event_types()).map_event(
+        event.source, event.type, event.attributes
+    )
     return PreparedEvent(
         source=event.source,
         event_id=event.event_id,
         timestamp=event.timestamp,
         channel=event.channel,
-        type=event.type,
-        attributes_json=attributes_json,
+        type=mapped.type,
+        attributes_json=_json(mapped.attributes),
         identifiers=tuple(valid),
         blocked=tuple(blocked),
         referrers=tuple(r for r in referrers if r not in set(valid)),
         issues=tuple(issues),
         junk=junk,
+        source_type=mapped.source_type,
+        source_attributes_json=_json(event.attributes) if mapped.renamed else None,
+        unmapped=mapped.unmapped,
     )
 
 

@@ -2,7 +2,8 @@
 
 This package is the composition root: it wires the core (``graph``) and the HTTP API
 (``api``) together; neither of them imports it. One module per group of sub-commands
-(:mod:`~idgraph.cli.db`, :mod:`~idgraph.cli.data`, :mod:`~idgraph.cli.cypher`,
+(:mod:`~idgraph.cli.db`, :mod:`~idgraph.cli.data`, :mod:`~idgraph.cli.evaluate`,
+:mod:`~idgraph.cli.cypher`,
 :mod:`~idgraph.cli.serve`, :mod:`~idgraph.cli.demo`), registered on :data:`app` here.
 """
 
@@ -13,7 +14,7 @@ import sys
 import typer
 
 from graph.errors import ConfigurationError, IdgraphError
-from idgraph.cli import cypher, data, db, demo, serve
+from idgraph.cli import cypher, data, db, demo, evaluate, serve
 from idgraph.cli.demo import as_curl, demo_requests
 
 __all__ = ["app", "as_curl", "demo_requests", "main"]
@@ -28,7 +29,7 @@ app = typer.Typer(
 app.command()(data.ingest)
 app.command("cluster")(data.cluster_cmd)
 app.command("detect")(data.detect_cmd)
-app.command("evaluate")(data.evaluate_cmd)
+app.command("evaluate")(evaluate.evaluate_cmd)
 app.command("simulate")(data.simulate_cmd)
 app.command()(serve.serve)
 app.command()(demo.demo)

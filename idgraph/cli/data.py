@@ -1,4 +1,4 @@
-"""The data commands: ingest, cluster, detect, evaluate, export and simulate."""
+"""The data commands: ingest, cluster, detect, export and simulate."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from idgraph.cli.common import err, open_store, print_json
 __all__ = [
     "cluster_cmd",
     "detect_cmd",
-    "evaluate_cmd",
     "export_app",
     "ingest",
     "ingest_files",
@@ -49,6 +48,7 @@ def ingest_files(
             sink,
             settings.ingest_writers,
             tune_gc=True,
+            event_types=settings.event_type_map(),
         )
         show = not quiet and sys.stderr.isatty()
         with Progress(
@@ -83,6 +83,13 @@ def ingest(
     """Ingest events from JSON Lines (.jsonl) or CSV (.csv) files; prints a JSON summary."""
     with open_runtime(get_settings(), migrate=False) as runtime:
         summary = ingest_files(runtime, paths, rejects)
+    if summary.unmapped:
+        events = sum(summary.unmapped.values())
+        err.print(
+            f"{events:,} events of {len(summary.unmapped)} source type(s) map to no canonical "
+            "event type: stored as `event` (see unmapped_event_types; map them with "
+            "IDGRAPH_EVENT_TYPES)"
+        )
     print_json(summary.as_dict())
 
 
@@ -138,42 +145,6 @@ def detect_cmd(
             repo, algorithms=choose_algorithms(repo, backend or settings.cluster_backend)
         )
     print_json(result.as_dict())
-
-
-def evaluate_cmd(
-    truth_path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="truth.json")],
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON, not a table")] = False,
-) -> None:
-    """Score the identities in the graph against a simulated world's ground truth.
-
-    Prints B-cubed precision, recall and F1 and the number of over-merged identities,
-    next to naive connected components over the same links, how well membership
-    confidences are calibrated, and the recall and precision of fraud-ring and bot
-    flags against the planted ones (run idgraph detect first).
-    """
-    from graph.fraud.detect import flagged_identities
-    from graph.lab.evaluate import evaluate, format_report, predictions
-    from graph.lab.metrics import calibration
-    from graph.lab.truth import load_truth
-
-    truth = load_truth(truth_path)
-    with open_store(get_settings()) as repo:
-        rows = list(cluster_store.export_identities(repo))
-        links = list(cluster_store.links_by_key(repo))
-        flags = flagged_identities(repo)
-    predicted, confidence = predictions(rows)
-    report = evaluate(truth, predicted, links, flags)
-    bins = calibration(truth.owners, predicted, confidence)
-    if as_json:
-        print_json({**report.as_dict(), "calibration": [b.__dict__ for b in bins]})
-        return
-    print(format_report(report))
-    print("\nconfidence calibration (right: in its own person's main identity)")
-    print(f"{'confidence':<12}{'identifiers':>12}{'mean':>8}{'right':>8}")
-    for b in bins:
-        print(
-            f"{b.low:.1f}-{b.high:.1f}    {b.count:>12}{b.mean_confidence:>8.3f}{b.accuracy:>8.3f}"
-        )
 
 
 @export_app.command("identities")

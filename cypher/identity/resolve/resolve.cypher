@@ -4,9 +4,13 @@
 // decodes those slowly). The lookup part is resolve/lookup_identifiers, inlined.
 // Parameters: $identifiers list of {type, value} (normalised), $recent integer
 //   (latest events for habits and timing), $links integer (links per given
-//   identifier), $events integer (events per link)
+//   identifier), $events integer (events per link), $at epoch ms or null (now): the
+//   owner of a handed-over identifier (a recycled phone, a resold device) is the one at
+//   $at: owner_before[k] for the first k with $at < owner_until[k], else its identity
 // Columns (one row):
-//   found: list of {type, value, identity_id (null: shared or not clustered yet),
+//   found: list of {type, value, identity_id (at $at; null: shared or not clustered
+//     yet), handovers (list of {identity_id, until (epoch ms)}: its earlier owners,
+//     oldest first),
 //     blocked, shared (hub or boundary identifier), confidence (membership, null before
 //     clustering), first_seen, last_seen (epoch ms), used_by (identity ids of a shared
 //     identifier, heaviest first, at most 20), used_by_count}, one per given identifier
@@ -17,7 +21,9 @@
 //   risk_flags, ring_id, ring_score, ring_reasons, bot_score, bot_reasons: what fraud
 //     detection stored on the identity (null when it has not scored it);
 //   members: list of {type, value, confidence, first_seen, last_seen, event_count,
-//     channels}, by type and value (as identity/members);
+//     channels, tie (null, or {verdict, score, signals, values}: what clustering
+//     decided about it as a pooled identifier tying several names)}, by type and value
+//     (as identity/members);
 //   recent: list of [at (epoch ms or null), channel ('unknown' when unset)], the
 //     identity's latest events as their subject, each once, newest first;
 //   evidence: list of {type, value (the given identifier), other_type, other_value,
@@ -27,8 +33,16 @@
 CALL () {
   UNWIND $identifiers AS x
   MATCH (i:Identifier {type: x.type, value: x.value})
+  WITH i, CASE WHEN $at IS NULL OR i.owner_until IS NULL OR i.identity_id IS NULL
+              THEN i.identity_id
+              ELSE coalesce(head([k IN range(0, size(i.owner_until) - 1)
+                                  WHERE $at < i.owner_until[k] | i.owner_before[k]]),
+                            i.identity_id)
+         END AS owner
   RETURN collect({
-    type: i.type, value: i.value, identity_id: i.identity_id, blocked: i.blocked,
+    type: i.type, value: i.value, identity_id: owner, blocked: i.blocked,
+    handovers: [k IN range(0, coalesce(size(i.owner_until), 0) - 1) |
+                {identity_id: i.owner_before[k], until: i.owner_until[k]}],
     shared: coalesce(i.shared, false) OR coalesce(i.hub, false),
     confidence: i.confidence, first_seen: i.first_seen.epochMillis,
     last_seen: i.last_seen.epochMillis,
@@ -58,6 +72,9 @@ RETURN found, identity_id,
            type: i.type, value: i.value, confidence: i.confidence,
            first_seen: i.first_seen.epochMillis, last_seen: i.last_seen.epochMillis,
            event_count: i.event_count,
+           tie: CASE WHEN i.tie_verdict IS NULL THEN null
+                ELSE {verdict: i.tie_verdict, score: i.tie_score, signals: i.tie_signals,
+                      values: i.tie_values} END,
            channels: COLLECT {
              MATCH (e:Event)-[o:OBSERVED]->(i)
              WHERE coalesce(o.role, 'subject') = 'subject'

@@ -142,6 +142,7 @@ def test_evaluate_sets_idgraph_beside_connected_components() -> None:
     assert (base.precision, base.recall, base.over_merged, base.clusters) == (0.5, 1.0, 1, 1)
     assert (report.idgraph.mixed, report.idgraph.shared_kept) == (0, 1.0)
     assert (base.mixed, base.shared_kept, base.over_merged_share) == (1, 0.0, 1.0)
+    assert (report.idgraph.mixed_share, base.mixed_share) == (0.0, 1.0)
     as_dict = report.as_dict()
     assert set(as_dict) == {"identifiers", "people", "shared", "idgraph", "connected_components"}
     assert as_dict["connected_components"]["over_merged"] == 1
@@ -156,6 +157,7 @@ def test_evaluate_sets_idgraph_beside_connected_components() -> None:
         "over-merged",
         "share",
         "mixed",
+        "mixed-share",
         "rings-fused",
         "shared-kept",
         "clusters",
