@@ -73,6 +73,7 @@ from graph.fraud.risk import (
 )
 from graph.fraud.risk_facts import RiskFacts, read_risk_facts
 from graph.fraud.signals import identity_signals
+from graph.model.events import stored_attributes
 from graph.model.identifiers import Normaliser
 from graph.store.algorithms import Algorithms, choose_algorithms
 from graph.store.gateway import GraphStore, Tx
@@ -143,16 +144,6 @@ def _read(repo: GraphStore, name: str, **params: Any) -> list[dict[str, Any]]:
     return repo.read(name, **params)
 
 
-def _attributes(text: object) -> dict[str, Any]:
-    if not isinstance(text, str) or not text:
-        return {}
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 def _events(repo: GraphStore, ids: Sequence[str]) -> dict[str, list[EventFact]]:
     out: dict[str, list[EventFact]] = defaultdict(list)
     for start in range(0, len(ids), _CHUNK):
@@ -164,7 +155,7 @@ def _events(repo: GraphStore, ids: Sequence[str]) -> dict[str, list[EventFact]]:
                     at_ms=int(r["at"]),
                     type=str(r["type"] or ""),
                     channel=str(r["channel"] or ""),
-                    attributes=_attributes(r["attributes"]),
+                    attributes=stored_attributes(r["attributes"]),
                     devices=tuple(str(d) for d in r["devices"]),
                     cookies=tuple(str(c) for c in r["cookies"]),
                 )

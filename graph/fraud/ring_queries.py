@@ -6,13 +6,13 @@ detection run stored.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from graph.errors import NotFound
+from graph.model.events import stored_attributes
 from graph.model.times import from_epoch_ms, time_window, to_epoch_ms
 from graph.store.gateway import GraphStore
 
@@ -31,16 +31,6 @@ TIMELINE_LIMIT = 500
 
 def _read(repo: GraphStore, name: str, **params: Any) -> list[dict[str, Any]]:
     return repo.read(name, **params)
-
-
-def _attributes(text: object) -> dict[str, Any]:
-    if not isinstance(text, str) or not text:
-        return {}
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 @dataclass(frozen=True)
@@ -153,7 +143,7 @@ def list_rings(
 
 
 def _signals(text: object) -> dict[str, float]:
-    data = _attributes(text)
+    data = stored_attributes(text)
     return {
         str(k): float(v)
         for k, v in data.items()

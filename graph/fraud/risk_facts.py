@@ -17,10 +17,10 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from graph.errors import InvalidIdentifier
 from graph.fraud.signals import Holding, Transfer
+from graph.model.events import stored_attributes
 from graph.model.identifiers import Normaliser
 from graph.store.gateway import GraphStore
 
@@ -50,16 +50,6 @@ class RiskFacts:
     number of events and the labels (a hash)."""
 
 
-def _attributes(text: object) -> dict[str, Any]:
-    if not isinstance(text, str) or not text:
-        return {}
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 def _amount(value: object) -> float:
     try:
         amount = float(value)  # type: ignore[arg-type]
@@ -86,7 +76,7 @@ def read_risk_facts(store: GraphStore, normaliser: Normaliser | None = None) -> 
     ]
     raw: list[tuple[str, int, str | None, float]] = []
     for r in store.stream("fraud/risk_transfers"):
-        attributes = _attributes(r["attributes"])
+        attributes = stored_attributes(r["attributes"])
         to = attributes.get("to_account")
         value: str | None = None
         if isinstance(to, str | int) and not isinstance(to, bool):

@@ -21,6 +21,7 @@ from graph.model.event_types import EventTypeMap, default_event_types
 from graph.model.identifiers import Identifier, Normaliser
 
 __all__ = [
+    "stored_attributes",
     "EventIn",
     "IdentifierIn",
     "PreparedEvent",
@@ -259,3 +260,17 @@ def event_json_schema() -> dict[str, Any]:
             "by a source system. One per line in JSON Lines files."
         ),
     }
+
+
+def stored_attributes(text: object) -> dict[str, Any]:
+    """An event's stored ``attributes`` (JSON text) as a mapping; anything else, {}.
+
+    Readers of the graph use it: a missing, empty or non-object value is no attributes,
+    never an error (events written by older versions, or by hand)."""
+    if not isinstance(text, str) or not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
